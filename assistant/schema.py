@@ -1,0 +1,187 @@
+"""The plain data that flows between the pipeline's stages.
+
+Documents, blocks and chunks are frozen dataclasses: they are internal and hashed. What leaves
+the process (passages, citations, answers) is pydantic, so the HTTP layer, the CLI's ``--json``
+and the evaluation share one documented JSON schema.
+
+Every piece records where it came from: a block or chunk carries the document it belongs to,
+its section path and the exact character span in the document's text. That lineage is what
+makes a citation checkable: ``document.text[start:end] == quote``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+BlockKind = Literal[
+    "publisher", "title", "byline", "heading", "paragraph", "bullet", "caption", "boilerplate"
+]
+
+#: Kinds that may be quoted in an answer. Captions, image credits and boilerplate are indexed
+#: (so an analyst can still find them) but retrieval excludes them from answers by default.
+ANSWERABLE_KINDS: tuple[str, ...] = ("publisher", "title", "byline", "paragraph", "bullet")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One structural unit of a document, with its exact span in ``Document.text``."""
+
+    kind: BlockKind
+    text: str
+    start: int
+    end: int
+    section: tuple[str, ...] = ()
+    level: int = 0
+    page: int | None = None
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed article.
+
+    ``text`` is the canonical text every span points into: the decoded file itself for plain
+    text, Markdown and BISI articles; the extracted text for HTML and PDF, whose bytes are
+    markup or binary.
+    """
+
+    path: str
+    format: str
+    text: str
+    sha256: str
+    title: str
+    blocks: tuple[Block, ...]
+    author: str | None = None
+    date: str | None = None
+    publisher: str | None = None
+
+    @property
+    def doc_id(self) -> str:
+        """Stable identity: the absolute source path, so re-ingesting a file replaces it."""
+        return self.path
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The unit that is embedded, stored and retrieved.
+
+    ``text`` is exactly ``document.text[start:end]``; ``embed_text`` may add a context header
+    (title and section) because that helps retrieval, but it is never shown or cited.
+    """
+
+    id: str
+    doc_id: str
+    doc_sha: str
+    text: str
+    start: int
+    end: int
+    kind: str
+    section: tuple[str, ...]
+    order: int
+    level: int = 0
+    page: int | None = None
+    title: str = ""
+    author: str | None = None
+    date: str | None = None
+    publisher: str | None = None
+    embed_text: str = ""
+
+    @property
+    def section_path(self) -> str:
+        return " > ".join(self.section)
+
+
+@dataclass
+class ScoredChunk:
+    """A chunk with the scores retrieval gave it (kept separately for evaluation)."""
+
+    chunk: Chunk
+    score: float
+    dense: float | None = None
+    lexical: float | None = None
+    extras: dict[str, float] = field(default_factory=dict)
+
+
+class DocumentInfo(BaseModel):
+    """What the index knows about one ingested document."""
+
+    doc_id: str
+    path: str
+    title: str
+    author: str | None = None
+    date: str | None = None
+    publisher: str | None = None
+    format: str
+    sha256: str
+    chunks: int
+
+
+class Passage(BaseModel):
+    """A retrieved passage as shown to the user; citation markers point at ``number``."""
+
+    number: int = Field(description="The marker that cites this passage, e.g. 1 for [1].")
+    chunk_id: str
+    doc_id: str
+    path: str
+    title: str
+    author: str | None = None
+    date: str | None = None
+    publisher: str | None = None
+    section: str = Field("", description="Section path such as 'Forecast > Short-term'.")
+    kind: str
+    text: str = Field(description="Exact source text of the passage.")
+    start: int = Field(description="Character offset of the passage in the document text.")
+    end: int
+    page: int | None = None
+    score: float = Field(description="Fused retrieval score (higher is better).")
+
+
+class Citation(BaseModel):
+    """One citation marker in an answer and the exact words it stands for."""
+
+    marker: int = Field(description="Number used in the answer text as [marker].")
+    chunk_id: str
+    doc_id: str
+    path: str
+    title: str
+    author: str | None = None
+    date: str | None = None
+    section: str = ""
+    quote: str = Field(description="Verbatim text from the source: text[start:end].")
+    start: int
+    end: int
+    score: float = Field(description="How strongly the quote answers the question.")
+
+
+class Answer(BaseModel):
+    """The assistant's reply: text with [n] markers, what they cite, and how it was made."""
+
+    question: str
+    standalone_question: str = Field(
+        description="The question after follow-up resolution; what retrieval used."
+    )
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    abstained: bool = Field(False, description="True when the corpus does not answer it.")
+    backend: str = "extractive"
+    warnings: list[str] = Field(default_factory=list)
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
+
+    def cited_passages(self) -> list[Passage]:
+        markers = {c.marker for c in self.citations}
+        return [p for p in self.passages if p.number in markers]
+
+
+class Turn(BaseModel):
+    """One exchange of a conversation, as the chat interfaces pass it back in."""
+
+    question: str
+    answer: str = ""
+    standalone_question: str | None = None

@@ -1,0 +1,221 @@
+"""``Assistant``: the one object every interface (Python, CLI, HTTP, UI, evaluation) uses.
+
+Construction only stores settings; the model and the store open lazily on first use and
+then stay open for the life of the process, so a notebook, a CLI call or a web worker pays
+the loading cost once.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from .answering import ExtractiveComposer, stream_text, validate_citations
+from .chain import Composer, build_answer_chain
+from .config import RetrievalMode, Settings, load_settings
+from .conversation import resolve_followup
+from .documents import SUPPORTED_EXTENSIONS
+from .embeddings import Embedder
+from .errors import ConfigurationError, DocumentError, QuestionError
+from .index import ChunkStore
+from .ingest import IngestReport, Progress, ingest_paths
+from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter
+from .schema import Answer, DocumentInfo, ScoredChunk, Turn
+
+Backend = Literal["extractive", "llm"]
+
+
+class Assistant:
+    """Ask questions of the indexed corpus and get answers with exact citations.
+
+    >>> from assistant import Assistant
+    >>> bot = Assistant()
+    >>> print(bot.ask("Which treaty does the pact replace?").text)
+    """
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        self.settings = settings.model_copy(update=overrides) if settings and overrides else (
+            settings or load_settings(**overrides)
+        )
+        self.embedder = Embedder(
+            self.settings.embedding_model, self.settings.embedding_device, self.settings.embedding_batch_size
+        )
+        self.store = ChunkStore(self.settings, self.settings.embedding_model)
+        self.search = HybridSearch(self.store, self.embedder, self.settings)
+        self.extractive = ExtractiveComposer(
+            self.embedder, self.settings.abstain_threshold, self.settings.max_answer_sentences
+        )
+        self._llm: Composer | None = None
+        self._write_lock = threading.Lock()
+        self._chain = build_answer_chain(self.search, self._composer, self.settings.resolve_followups)
+
+    # -- corpus -------------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[str | Path] | None = None,
+        prune: bool = True,
+        progress: Progress | None = None,
+        rebuild: bool = False,
+    ) -> IngestReport:
+        """Index ``paths`` (default: the corpus folder); unchanged files cost nothing."""
+        with self._write_lock:
+            if rebuild:
+                self.store.reset()
+            return ingest_paths(
+                list(paths) if paths is not None else [self.settings.corpus_dir],
+                self.store, self.embedder, self.settings, prune=prune, progress=progress,
+            )
+
+    def add_file(self, source: str | Path, name: str | None = None, progress: Progress | None = None) -> IngestReport:
+        """Copy an uploaded file into the corpus folder and index it; a bad file changes nothing."""
+        source = Path(source)
+        filename = Path(name or source.name).name
+        if Path(filename).suffix.lower() not in SUPPORTED_EXTENSIONS:
+            raise DocumentError(filename, f"unsupported format; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
+        from .documents import load_document
+
+        load_document(source)  # validate before anything is copied
+        target = self.settings.corpus_dir / filename
+        if target.exists() and target.resolve() != source.resolve():
+            raise DocumentError(filename, "a file with this name is already in the corpus; rename it first")
+        self.settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{filename}.part")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+        try:
+            report = self.ingest([target], prune=False, progress=progress)
+        except Exception:
+            target.unlink(missing_ok=True)
+            raise
+        if report.failed:
+            target.unlink(missing_ok=True)
+            raise DocumentError(filename, next(iter(report.failed.values())))
+        return report
+
+    def remove(self, doc_id: str, delete_file: bool = False) -> DocumentInfo:
+        """Take a document out of the index (and, if asked, its file out of the corpus)."""
+        with self._write_lock:
+            info = self.store.remove_document(doc_id)
+        if delete_file:
+            Path(info.path).unlink(missing_ok=True)
+        return info
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.store.documents()
+
+    def status(self) -> dict[str, Any]:
+        docs = self.documents()
+        return {
+            "documents": len(docs),
+            "chunks": sum(d.chunks for d in docs),
+            "embedding_model": self.settings.embedding_model,
+            "store": self.settings.store_location,
+            "retrieval_mode": self.settings.retrieval_mode,
+            "answer_backend": self.settings.answer_backend,
+            "llm": f"{self.settings.llm_provider}:{self.settings.llm_model}" if self.settings.llm_provider != "none" else None,
+        }
+
+    # -- questions ----------------------------------------------------------------------------
+    def retrieve(
+        self, question: str, k: int | None = None, mode: RetrievalMode | None = None,
+        filters: RetrievalFilter | None = None,
+    ) -> list[ScoredChunk]:
+        return self.search.search(self._check(question), k, mode, filters)
+
+    def retriever(self, **kwargs: Any) -> HybridRetriever:
+        """A LangChain retriever over this index, for use in your own chains."""
+        params = {"k": self.settings.top_k, "mode": self.settings.retrieval_mode, **kwargs}
+        return HybridRetriever(search=self.search, **params)
+
+    def ask(
+        self, question: str, k: int | None = None, mode: RetrievalMode | None = None,
+        filters: RetrievalFilter | None = None, backend: Backend | None = None,
+    ) -> Answer:
+        return self.chat([], question, k=k, mode=mode, filters=filters, backend=backend)
+
+    def chat(
+        self, history: Sequence[Turn | dict[str, Any] | str], question: str, k: int | None = None,
+        mode: RetrievalMode | None = None, filters: RetrievalFilter | None = None,
+        backend: Backend | None = None,
+    ) -> Answer:
+        """Answer ``question`` in the context of earlier turns (follow-ups are resolved)."""
+        started = time.perf_counter()
+        state = self._state(history, question, k, mode, filters, backend)
+        answer: Answer = self._chain.invoke(state)
+        return answer.model_copy(update={"timings": {**answer.timings, "total": time.perf_counter() - started}})
+
+    def stream(
+        self, question: str, history: Sequence[Turn | dict[str, Any] | str] = (), k: int | None = None,
+        mode: RetrievalMode | None = None, filters: RetrievalFilter | None = None,
+        backend: Backend | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text piece by piece, then the final validated :class:`Answer`."""
+        started = time.perf_counter()
+        state = self._state(history, question, k, mode, filters, backend)
+        composer = self._composer(backend)
+        if composer is self.extractive or not hasattr(composer, "stream"):
+            answer = self._chain.invoke(state)
+            yield from stream_text(answer.text)
+        else:
+            standalone = resolve_followup(state["question"], state["history"]) if self.settings.resolve_followups else state["question"]
+            results = self.search.search(standalone, state["k"], state["mode"], filters)
+            lexical = self.search.lexical_index()
+            answer = None
+            for item in composer.stream(state["question"], standalone, results, lexical):
+                if isinstance(item, Answer):
+                    answer = validate_citations(item)
+                else:
+                    yield item
+            assert answer is not None
+        yield answer.model_copy(update={"timings": {**answer.timings, "total": time.perf_counter() - started}})
+
+    # -- internals ----------------------------------------------------------------------------
+    def _check(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("the question is empty; type a question about the corpus")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(
+                f"the question is {len(question)} characters; the limit is {limit} "
+                "(ASSISTANT_MAX_QUESTION_CHARS). Ask something shorter."
+            )
+        return question.strip()
+
+    def _state(self, history: Sequence[Turn | dict[str, Any] | str], question: str, k: int | None,
+               mode: RetrievalMode | None, filters: RetrievalFilter | None, backend: Backend | None) -> dict[str, Any]:
+        turns = [_turn(t) for t in history if not (isinstance(t, dict) and t.get("role", "user") != "user")]
+        return {"question": self._check(question), "history": turns, "k": k or self.settings.top_k,
+                "mode": mode or self.settings.retrieval_mode, "filters": filters,
+                "backend": backend or self.settings.answer_backend}
+
+    def _composer(self, backend: str | None) -> Any:
+        backend = backend or self.settings.answer_backend
+        if backend == "extractive":
+            return self.extractive
+        if backend != "llm":
+            raise ConfigurationError(f"unknown answer backend '{backend}'; use 'extractive' or 'llm'")
+        if self._llm is None:
+            from .llm import LLMComposer, build_chat_model
+
+            self._llm = LLMComposer(build_chat_model(self.settings), self.extractive)
+        return self._llm
+
+    def use_chat_model(self, model: Any) -> None:
+        """Plug in any LangChain chat model object directly (instead of by configuration)."""
+        from .llm import LLMComposer
+
+        self._llm = LLMComposer(model, self.extractive)
+
+
+def _turn(item: Turn | dict[str, Any] | str) -> Turn:
+    if isinstance(item, Turn):
+        return item
+    if isinstance(item, str):
+        return Turn(question=item)
+    if "role" in item:  # OpenAI/Gradio message dicts: only user turns carry questions
+        return Turn(question=str(item.get("content", "")))
+    return Turn.model_validate(item)
