@@ -78,7 +78,7 @@ def candidates(passages: Sequence[Passage], results: Sequence[ScoredChunk]) -> l
     out = []
     for passage, result in zip(passages, results, strict=True):
         chunk = result.chunk
-        if chunk.kind in METADATA_KINDS:
+        if chunk.kind in METADATA_KINDS or chunk.kind == "caption":
             out.append(Candidate(passage, chunk, chunk.start, chunk.end, chunk.text))
             continue
         for s, e in sentence_spans(chunk.text):
@@ -87,6 +87,8 @@ def candidates(passages: Sequence[Passage], results: Sequence[ScoredChunk]) -> l
 
 
 def scoring_text(c: Candidate) -> str:
+    if c.chunk.kind == "caption":
+        return f"Image caption or credit (photo, map, picture credited to): {c.text}"
     if c.chunk.kind in METADATA_KINDS:
         return metadata_statement(c.chunk.kind, c.text, c.chunk.author, c.chunk.date, c.chunk.publisher, c.chunk.title)
     return c.text
@@ -184,6 +186,8 @@ def answer_sentence(c: Candidate) -> str:
         return f"It was published by {c.text}."
     if chunk.kind == "title":
         return f"The article is titled \u201c{c.text}\u201d."
+    if chunk.kind == "caption":
+        return f"An image in the article carries the caption or credit \u201c{c.text}\u201d."
     return c.text
 
 

@@ -16,7 +16,8 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from .answering import validate_citations
 from .conversation import resolve_followup
 from .lexical import LexicalIndex
-from .retrieval import HybridSearch, RetrievalFilter
+from .retrieval import HybridSearch, default_filter
+from .safety import REFUSAL, looks_like_injection
 from .schema import Answer, ScoredChunk, Turn
 
 
@@ -49,15 +50,20 @@ def build_answer_chain(
     def standalone(state: dict[str, Any]) -> dict[str, Any]:
         history: list[Turn] = state.get("history") or []
         question = state["question"]
-        return {**state, "standalone": resolve_followup(question, history) if resolve else question}
+        return {**state, "standalone": standalone_question(search, question, history, resolve)}
 
     def retrieve(state: dict[str, Any]) -> dict[str, Any]:
-        filters: RetrievalFilter | None = state.get("filters")
+        if looks_like_injection(state["question"]):
+            return {**state, "results": [], "lexical": None, "refused": True}
+        filters = state.get("filters") or default_filter(state["standalone"])
         results = search.search(state["standalone"], state.get("k"), state.get("mode"), filters)
         lexical = search.lexical_index() if results else None
         return {**state, "results": results, "lexical": lexical}
 
     def compose(state: dict[str, Any]) -> Answer:
+        if state.get("refused"):
+            return Answer(question=state["question"], standalone_question=state["standalone"],
+                          text=REFUSAL, abstained=True, backend="guard")
         composer = composer_for(state.get("backend"))
         return composer.compose(state["question"], state["standalone"], state["results"], state["lexical"])
 
@@ -71,3 +77,9 @@ def build_answer_chain(
         | RunnableLambda(validate, name="validate")
     )
     return chain.with_config(run_name="analyst_answer")
+
+
+def standalone_question(search: HybridSearch, question: str, history: list[Turn], resolve: bool = True) -> str:
+    """Follow-up resolution, then spelling correction against the corpus vocabulary."""
+    resolved = resolve_followup(question, history) if resolve else question
+    return search.lexical_index().correct_text(resolved)

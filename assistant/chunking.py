@@ -99,7 +99,7 @@ def metadata_statement(
     if kind == "byline":
         who = f"written by {author}" if author else "byline"
         when = f", published on {text.split('|', 1)[1].strip()}" if "|" in text else ""
-        return f"The article was {who} (author){when} (publication date)."
+        return f"The article was {who} (author, writer, who wrote it){when} (publication date, when)."
     if kind == "publisher":
-        return f"The article was published by {text} (publisher, institute, organisation)."
+        return f"The article was published by {text} (publisher, institute, organisation, think tank)."
     return f"The article is titled “{text}” (title, headline)."

@@ -32,6 +32,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TQDM_DISABLE", "1")
 
 
 def _config_file() -> Path:
@@ -75,7 +78,7 @@ class Settings(BaseSettings):
     # answering
     answer_backend: Literal["extractive", "llm"] = "extractive"
     max_answer_sentences: int = Field(3, ge=1, le=10)
-    abstain_threshold: float = Field(0.45, ge=0.0, le=2.0)
+    abstain_threshold: float = Field(0.52, ge=0.0, le=2.0, description="Calibrated on the dev split (assistant eval --calibrate).")
     max_question_chars: int = Field(2000, ge=10)
     resolve_followups: bool = True
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from .schema import Chunk
-from .text import content_words
+from .text import STOPWORDS, content_words
 
 
 @lru_cache(maxsize=1)
@@ -65,9 +65,23 @@ class LexicalIndex:
             if word in self._surface_vocab or len(word) < 4 or word.isdigit():
                 fixed.append(word)
                 continue
-            match = difflib.get_close_matches(word, self._vocab_sorted, n=1, cutoff=0.8)
+            match = difflib.get_close_matches(word, self._vocab_sorted, n=1, cutoff=0.84)
             fixed.append(match[0] if match else word)
         return fixed
+
+    def correct_text(self, text: str) -> str:
+        """The text with misspelled words replaced in place (for dense search and display)."""
+        import re
+
+        def fix(match: re.Match[str]) -> str:
+            word = match.group(0)
+            folded = word.casefold()
+            if folded in STOPWORDS:
+                return word
+            fixed = self.correct([folded])[0]
+            return word if fixed == folded else fixed
+
+        return re.sub(r"\w+", fix, text)
 
     def idf(self, token: str) -> float:
         """Smoothed inverse document frequency of a stemmed token (unknown words weigh most)."""

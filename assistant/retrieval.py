@@ -9,6 +9,7 @@ are not the same sentence twice.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -71,6 +72,16 @@ class RetrievalFilter(BaseModel):
         if self.date_from and date < _date_int(self.date_from):
             return False
         return not (self.date_to and date > _date_int(self.date_to))
+
+
+_IMAGE_WORDS = re.compile(r"\b(image|images|photo|photos|photograph|picture|pictures|map|caption|credit|credited)\b", re.I)
+
+
+def default_filter(question: str) -> RetrievalFilter:
+    """Captions stay out of answers unless the question is about an image or map."""
+    if _IMAGE_WORDS.search(question):
+        return RetrievalFilter(kinds=(*ANSWERABLE_KINDS, "caption"))
+    return RetrievalFilter()
 
 
 def _date_int(value: str) -> int:

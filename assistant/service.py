@@ -15,15 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .answering import ExtractiveComposer, stream_text, validate_citations
-from .chain import Composer, build_answer_chain
+from .chain import Composer, build_answer_chain, standalone_question
 from .config import RetrievalMode, Settings, load_settings
-from .conversation import resolve_followup
 from .documents import SUPPORTED_EXTENSIONS
 from .embeddings import Embedder
 from .errors import ConfigurationError, DocumentError, QuestionError
 from .index import ChunkStore
 from .ingest import IngestReport, Progress, ingest_paths
-from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter
+from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter, default_filter
 from .schema import Answer, DocumentInfo, ScoredChunk, Turn
 
 Backend = Literal["extractive", "llm"]
@@ -161,8 +160,9 @@ class Assistant:
             answer = self._chain.invoke(state)
             yield from stream_text(answer.text)
         else:
-            standalone = resolve_followup(state["question"], state["history"]) if self.settings.resolve_followups else state["question"]
-            results = self.search.search(standalone, state["k"], state["mode"], filters)
+            standalone = standalone_question(self.search, state["question"], state["history"],
+                                             self.settings.resolve_followups)
+            results = self.search.search(standalone, state["k"], state["mode"], filters or default_filter(standalone))
             lexical = self.search.lexical_index()
             answer = None
             for item in composer.stream(state["question"], standalone, results, lexical):

@@ -1,0 +1,231 @@
+"""The ``assistant`` command line: ingest, ask, chat, serve, ui, eval.
+
+A thin shell over :class:`assistant.Assistant`. Heavy web dependencies are imported only by
+the commands that need them, so ``assistant ask`` never loads Gradio or FastAPI.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from . import Assistant, AssistantError, RetrievalFilter, load_settings
+from .schema import Answer, Turn
+
+app = typer.Typer(
+    help="Analyst chat assistant: cited answers from the articles in your corpus.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _assistant(ctx: typer.Context, **extra: Any) -> Assistant:
+    overrides = {**(ctx.obj or {}), **{k: v for k, v in extra.items() if v is not None}}
+    return Assistant(load_settings(**overrides))
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    store_dir: Annotated[Optional[Path], typer.Option(help="Chroma folder (ASSISTANT_STORE_DIR).")] = None,
+    corpus_dir: Annotated[Optional[Path], typer.Option(help="Corpus folder (ASSISTANT_CORPUS_DIR).")] = None,
+    collection: Annotated[Optional[str], typer.Option(help="Collection name (ASSISTANT_COLLECTION).")] = None,
+    chroma_host: Annotated[Optional[str], typer.Option(help="Use a Chroma server at this host.")] = None,
+    chroma_port: Annotated[Optional[int], typer.Option(help="Port of the Chroma server.")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Embedding model folder.")] = None,
+) -> None:
+    ctx.obj = {
+        "store_dir": store_dir, "corpus_dir": corpus_dir, "collection": collection,
+        "chroma_host": chroma_host, "chroma_port": chroma_port, "embedding_model": model,
+    }
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the corpus folder).")] = None,
+    prune: Annotated[bool, typer.Option(help="Remove indexed documents whose file left these folders.")] = True,
+    rebuild: Annotated[bool, typer.Option(help="Drop the index first (e.g. after changing the model).")] = False,
+) -> None:
+    """Index articles. Unchanged files are skipped; changed ones are replaced atomically."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bot = _assistant(ctx)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("Indexing", total=None)
+
+        def progress(event: str, done: int, total: int, path: str) -> None:
+            bar.update(task, total=total, completed=done,
+                       description=f"Indexing {Path(path).name}" if path else "Indexing")
+
+        report = bot.ingest(paths or None, prune=prune, progress=progress, rebuild=rebuild)
+    for path, problem in report.failed.items():
+        err.print(f"[red]skipped[/red] {escape(path)}: {escape(problem)}")
+    console.print(report.summary())
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show the indexed documents, chunk counts, the model and the store location."""
+    bot = _assistant(ctx)
+    info = bot.status()
+    docs = bot.documents()
+    if as_json:
+        print(json.dumps({**info, "documents": [d.model_dump() for d in docs]}, indent=2))
+        return
+    table = Table(title=f"{info['documents']} documents, {info['chunks']} passages")
+    for column in ("title", "author", "date", "format", "chunks", "path"):
+        table.add_column(column)
+    for d in docs:
+        table.add_row(escape(d.title), escape(d.author or ""), d.date or "", d.format, str(d.chunks), escape(d.path))
+    console.print(table)
+    console.print(f"model: {info['embedding_model']}\nstore: {escape(info['store'])}")
+
+
+@app.command()
+def remove(
+    ctx: typer.Context,
+    document: Annotated[str, typer.Argument(help="Path of the document (as `status` shows it).")],
+    delete_file: Annotated[bool, typer.Option(help="Also delete the file from the corpus.")] = False,
+) -> None:
+    """Take a document out of the index."""
+    bot = _assistant(ctx)
+    info = bot.remove(str(Path(document).resolve()) if Path(document).exists() else document, delete_file)
+    console.print(f"removed {escape(info.title)} ({info.chunks} passages)")
+
+
+def _filters(document: list[str] | None, section: list[str] | None, date_from: str | None,
+             date_to: str | None) -> RetrievalFilter | None:
+    if not (document or section or date_from or date_to):
+        return None
+    docs = tuple(str(Path(d).resolve()) if Path(d).exists() else d for d in document or ()) or None
+    return RetrievalFilter(documents=docs, sections=tuple(section) if section else None,
+                           date_from=date_from, date_to=date_to)
+
+
+def print_answer(answer: Answer) -> None:
+    style = "yellow" if answer.abstained else "bold"
+    console.print(f"[{style}]{escape(answer.text)}[/{style}]")
+    for warning in answer.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    if answer.citations:
+        console.print()
+        for cit in answer.citations:
+            where = " · ".join(x for x in (cit.title, cit.author, cit.date, cit.section) if x)
+            console.print(f"[cyan][{cit.marker}][/cyan] {escape(where)} (chars {cit.start}-{cit.end})")
+            console.print(f"    “{escape(cit.quote)}”", soft_wrap=True)
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages to retrieve.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="hybrid | dense | lexical")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="extractive | llm")] = None,
+    document: Annotated[Optional[list[str]], typer.Option(help="Only this document (repeatable).")] = None,
+    section: Annotated[Optional[list[str]], typer.Option(help="Only this section (repeatable).")] = None,
+    date_from: Annotated[Optional[str], typer.Option(help="Only articles dated on/after (YYYY-MM-DD).")] = None,
+    date_to: Annotated[Optional[str], typer.Option(help="Only articles dated on/before (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+) -> None:
+    """Ask one question; every sentence of the answer cites its passage."""
+    bot = _assistant(ctx)
+    answer = bot.ask(question, k=k, mode=mode, backend=backend,  # type: ignore[arg-type]
+                     filters=_filters(document, section, date_from, date_to))
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="extractive | llm")] = None,
+) -> None:
+    """Interactive conversation; follow-up questions use the earlier turns. /clear, /quit."""
+    bot = _assistant(ctx)
+    history: list[Turn] = []
+    interactive = sys.stdin.isatty()
+    if interactive:
+        console.print("Ask about the corpus. /clear starts over, /quit leaves.")
+    while True:
+        try:
+            line = console.input("[bold cyan]> [/bold cyan]") if interactive else input()
+        except (EOFError, KeyboardInterrupt):
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            break
+        if line == "/clear":
+            history = []
+            console.print("(conversation cleared)")
+            continue
+        try:
+            answer = bot.chat(history, line, k=k, backend=backend)  # type: ignore[arg-type]
+        except AssistantError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            continue
+        print_answer(answer)
+        console.print()
+        history.append(Turn(question=line, answer=answer.text, standalone_question=answer.standalone_question))
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[Optional[str], typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 8000 for the API alone).")] = None,
+) -> None:
+    """Serve the JSON API alone (FastAPI, OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from .http import create_api
+
+    bot = _assistant(ctx)
+    uvicorn.run(create_api(bot), host=host or bot.settings.host, port=port or 8000, log_level="info")
+
+
+@app.command()
+def ui(
+    ctx: typer.Context,
+    host: Annotated[Optional[str], typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 7860).")] = None,
+    ingest_first: Annotated[bool, typer.Option("--ingest/--no-ingest", help="Index the corpus first.")] = True,
+) -> None:
+    """Open the web chat (Gradio) with the JSON API beside it under /api."""
+    from .webapp import launch
+
+    bot = _assistant(ctx, host=host, port=port)
+    if ingest_first:
+        console.print(bot.ingest().summary())
+    launch(bot)
+
+
+def main() -> None:
+    try:
+        app()
+    except AssistantError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
