@@ -219,6 +219,38 @@ def ui(
     launch(bot)
 
 
+@app.command("eval")
+def evaluate_cmd(
+    ctx: typer.Context,
+    dataset: Annotated[Optional[Path], typer.Option(help="Golden set (JSONL).")] = None,
+    split: Annotated[str, typer.Option(help="dev | test | all")] = "test",
+    retrieval: Annotated[str, typer.Option(help="hybrid | dense | lexical")] = "hybrid",
+    compare: Annotated[bool, typer.Option(help="Run every ablation variant.")] = False,
+    calibrate: Annotated[bool, typer.Option(help="Sweep the abstention threshold (use --split dev).")] = False,
+    out: Annotated[Path, typer.Option(help="Folder for eval.json, eval.md and eval.png.")] = Path("reports"),
+) -> None:
+    """Score the assistant on the golden set; writes JSON, Markdown and a plot."""
+    from .evaluation import load_golden, run_variant
+    from .evaluation.report import rich_table, write_reports
+    from .evaluation.runner import VARIANTS, calibrate as sweep
+
+    settings = load_settings(**{k: v for k, v in (ctx.obj or {}).items() if v is not None})
+    items = load_golden(dataset, split)
+    names = list(VARIANTS) if compare else [retrieval]
+    runs = []
+    for name in names:
+        err.print(f"evaluating {name} on {len(items)} items ...")
+        runs.append(run_variant(name, settings, items, split))
+    table = sweep(settings, items) if calibrate else None
+    console.print(rich_table(runs))
+    if table:
+        best = max(table, key=lambda r: (r["abstention_f1"], r["answered_rate"]))
+        console.print(f"best abstention threshold on this split: {best['threshold']:.2f} "
+                      f"(F1 {best['abstention_f1']:.2f}, answered {best['answered_rate']:.2f})")
+    paths = write_reports(runs, out, table)
+    console.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
 def main() -> None:
     try:
         app()

@@ -42,7 +42,7 @@ class ChunkStore:
         self._lock = threading.RLock()
 
     # -- connection -----------------------------------------------------------------------
-    def _connect(self) -> None:
+    def _connect(self, check_model: bool = True) -> None:
         with self._lock:
             if self._chunks is not None:
                 return
@@ -82,7 +82,7 @@ class ChunkStore:
                     "ASSISTANT_CHROMA_HOST/PORT."
                 ) from None
             stored_model = (chunks.metadata or {}).get("embedding_model")
-            if stored_model and stored_model != self.model_name and chunks.count():
+            if check_model and stored_model and stored_model != self.model_name and chunks.count():
                 raise ConfigurationError(
                     f"the index at {self.settings.store_location} was built with "
                     f"'{stored_model}', not '{self.model_name}'. Use the same model, another "
@@ -145,24 +145,32 @@ class ChunkStore:
     ) -> None:
         """Replace a document's committed version with this one, all or nothing."""
         with self._lock:
-            size = self._batch_size()
-            for i in range(0, len(chunks), size):
-                part = chunks[i : i + size]
-                self.chunks.upsert(
-                    ids=[c.id for c in part],
-                    documents=[c.text for c in part],
-                    embeddings=[list(e) for e in embeddings[i : i + size]],
-                    metadatas=[
-                        _chunk_meta(c, h) for c, h in zip(part, content_hashes[i : i + size], strict=True)
-                    ],
-                )
-            self.manifest.upsert(  # the commit point
-                ids=[_manifest_id(document.doc_id)],
-                documents=[document.title],
-                embeddings=[[1.0]],
-                metadatas=[_manifest_meta(document, len(chunks))],
-            )
+            self._write_chunks(chunks, embeddings, content_hashes)
+            self._commit(document, len(chunks))
             self._delete_stale(document.doc_id, document.sha256)
+
+    def _write_chunks(
+        self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]], content_hashes: Sequence[str]
+    ) -> None:
+        """Step 1: store the new version's chunks; readers cannot see them yet."""
+        size = self._batch_size()
+        for i in range(0, len(chunks), size):
+            part = chunks[i : i + size]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                documents=[c.text for c in part],
+                embeddings=[list(e) for e in embeddings[i : i + size]],
+                metadatas=[_chunk_meta(c, h) for c, h in zip(part, content_hashes[i : i + size], strict=True)],
+            )
+
+    def _commit(self, document: Document, n_chunks: int) -> None:
+        """Step 2: one manifest record switches readers to the new version."""
+        self.manifest.upsert(
+            ids=[_manifest_id(document.doc_id)],
+            documents=[document.title],
+            embeddings=[[1.0]],
+            metadatas=[_manifest_meta(document, n_chunks)],
+        )
 
     def remove_document(self, doc_id: str) -> DocumentInfo:
         with self._lock:
@@ -172,6 +180,7 @@ class ChunkStore:
             return info
 
     def _delete_stale(self, doc_id: str, sha: str) -> None:
+        """Step 3: drop the previous version's chunks (already invisible)."""
         self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_sha": {"$ne": sha}}]})
 
     def collect_garbage(self) -> int:
@@ -192,7 +201,7 @@ class ChunkStore:
     def reset(self) -> None:
         """Drop both collections (used by ``ingest --rebuild``, e.g. after a model change)."""
         with self._lock:
-            self._connect()
+            self._connect(check_model=False)
             for name in (self.settings.collection, f"{self.settings.collection}_manifest"):
                 try:
                     self._client.delete_collection(name)

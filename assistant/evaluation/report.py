@@ -1,0 +1,96 @@
+"""Write evaluation results: a rich table, JSON, a Markdown report and a comparison plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .runner import EvalRun
+
+HEADLINE = [
+    "hit@1", "hit@3", "mrr", "context_precision@k", "citation_recall", "citation_precision",
+    "fully_cited", "evidence_cited", "key_fact_accuracy", "answered_rate", "abstention_precision",
+    "abstention_recall", "quote_exactness", "latency_median_s", "latency_p95_s",
+]
+
+
+def _fmt(name: str, value: float) -> str:
+    return f"{value * 1000:.0f} ms" if name.startswith("latency") else f"{value:.3f}"
+
+
+def rich_table(runs: list[EvalRun]) -> Any:
+    from rich.table import Table
+
+    split = runs[0].split if runs else ""
+    table = Table(title=f"Evaluation on the {split or 'whole'} split ({int(runs[0].metrics['items']) if runs else 0} items)")
+    table.add_column("metric")
+    for run in runs:
+        table.add_column(run.variant, justify="right")
+    for name in HEADLINE:
+        table.add_row(name, *[_fmt(name, run.metrics[name]) for run in runs])
+    return table
+
+
+def markdown(runs: list[EvalRun], calibration: list[dict[str, float]] | None = None,
+             plot_name: str | None = None) -> str:
+    lines = [f"# Evaluation report ({runs[0].split or 'all'} split)", ""]
+    lines += ["| metric | " + " | ".join(r.variant for r in runs) + " |",
+              "|---|" + "---:|" * len(runs)]
+    for name in HEADLINE:
+        lines.append(f"| {name} | " + " | ".join(_fmt(name, r.metrics[name]) for r in runs) + " |")
+    if plot_name:
+        lines += ["", f"![retrieval comparison]({plot_name})"]
+    for run in runs:
+        lines += ["", f"## {run.variant}: per category", "", "| category | items | hit@3 | key facts | answered | abstained |", "|---|---:|---:|---:|---:|---:|"]
+        for category, m in run.categories.items():
+            lines.append(
+                f"| {category} | {int(m['items'])} | {m.get('hit@3', float('nan')):.2f} | "
+                f"{m.get('key_fact_accuracy', float('nan')):.2f} | {m.get('answered_rate', float('nan')):.2f} | "
+                f"{m.get('abstention_recall', float('nan')):.2f} |"
+            )
+        misses = [r for r in run.results if (r.answerable and (r.abstained or not r.all_key_facts)) or (not r.answerable and not r.abstained)]
+        if misses:
+            lines += ["", f"Items to look at ({len(misses)}):", ""]
+            for r in misses:
+                what = "declined" if r.abstained else "answered"
+                lines.append(f"- `{r.id}` ({r.category}, {what}): {r.answer[:160].replace('|', '/')}")
+    if calibration:
+        lines += ["", "## Abstention trade-off", "", "| threshold | precision | recall | F1 | answered |", "|---:|---:|---:|---:|---:|"]
+        for row in calibration[::4]:
+            lines.append(f"| {row['threshold']:.2f} | {row['abstention_precision']:.2f} | {row['abstention_recall']:.2f} | "
+                         f"{row['abstention_f1']:.2f} | {row['answered_rate']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(runs: list[EvalRun], path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = ["hit@1", "hit@3", "mrr", "context_precision@k", "key_fact_accuracy", "abstention_recall"]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    width = 0.8 / max(1, len(runs))
+    for i, run in enumerate(runs):
+        xs = [j + i * width for j in range(len(names))]
+        ax.bar(xs, [run.metrics[n] for n in names], width, label=run.variant)
+    ax.set_xticks([j + width * (len(runs) - 1) / 2 for j in range(len(names))], names, rotation=15)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Retrieval and answer quality by variant")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_reports(runs: list[EvalRun], out_dir: Path, calibration: list[dict[str, float]] | None = None) -> dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = out_dir / "eval.json"
+    json_path.write_text(json.dumps({"runs": [r.as_dict() for r in runs], "calibration": calibration}, indent=2),
+                         encoding="utf-8")
+    plot_path = plot(runs, out_dir / "eval.png")
+    md_path = out_dir / "eval.md"
+    md_path.write_text(markdown(runs, calibration, plot_path.name), encoding="utf-8")
+    return {"json": json_path, "markdown": md_path, "plot": plot_path}
