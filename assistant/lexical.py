@@ -62,7 +62,8 @@ class LexicalIndex:
         """Replace words the corpus does not contain by a close vocabulary word, if any."""
         fixed = []
         for word in words:
-            if word in self._surface_vocab or len(word) < 4 or word.isdigit():
+            known = word in self._surface_vocab or stem_all([word])[0] in self._doc_freq
+            if known or len(word) < 4 or word.isdigit():
                 fixed.append(word)
                 continue
             match = difflib.get_close_matches(word, self._vocab_sorted, n=1, cutoff=0.84)

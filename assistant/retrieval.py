@@ -121,7 +121,9 @@ class HybridSearch:
         dense: list[tuple[Chunk, float]] = []
         lexical: list[tuple[Chunk, float]] = []
         if mode in ("dense", "hybrid"):
-            dense = self.store.search(self.embedder.embed_query(query), pool, filters.to_where())
+            # Misspelled words hurt embeddings too; correct them against the corpus vocabulary.
+            corrected = self.lexical_index().correct_text(query)
+            dense = self.store.search(self.embedder.embed_query(corrected), pool, filters.to_where())
         if mode in ("lexical", "hybrid"):
             index = self.lexical_index()
             allowed = {c.id for c in index.chunks if filters.accepts(c)}

@@ -146,7 +146,8 @@ def test_no_heading_boilerplate_or_label_chunks(chunks: list[Chunk]) -> None:
 
 
 def test_metadata_and_caption_chunks(chunks: list[Chunk]) -> None:
-    by_kind = {kind: [c.text for c in chunks if c.kind == kind] for kind in ("publisher", "title", "byline", "caption")}
+    kinds = ("publisher", "title", "byline", "caption")
+    by_kind = {kind: [c.text for c in chunks if c.kind == kind] for kind in kinds}
     assert by_kind == {
         "publisher": [PUBLISHER],
         "title": [TITLE],
@@ -308,7 +309,8 @@ def test_abbreviations_do_not_end_sentences() -> None:
 def test_sentence_boundaries_after_question_marks_exclamations_and_ellipses() -> None:
     text = "Nobody replied. Why now? Because… Nobody knows! 2024 was calm. Встанем было спето."
     assert _sentences_of(text) == [
-        "Nobody replied.", "Why now?", "Because…", "Nobody knows!", "2024 was calm.", "Встанем было спето."
+        "Nobody replied.", "Why now?", "Because…", "Nobody knows!", "2024 was calm.",
+        "Встанем было спето.",
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -232,14 +233,12 @@ def test_ask_with_k(indexed: Workspace) -> None:
 def test_chat_answers_a_follow_up(indexed: Workspace) -> None:
     result = indexed.invoke("chat", input=f"{TREATY_QUESTION}\nWho signed it?\n/quit\n")
     assert result.exit_code == 0, result.output
-    out = result.stdout
-    assert out.count("[1]") >= 2  # both answers cite
-    first, _, rest = out.partition("Who signed it?") if "Who signed it?" in out else (out, "", "")
-    assert TREATY in out
-    # The second answer is everything after the first answer's citation block.
-    blocks = [b for b in out.split("\n\n") if b.strip()]
-    answers = [b for b in blocks if "[1]" in b and "chars" not in b.splitlines()[0]]
-    assert len(answers) >= 2, out
+    # Output: answer, blank line, its citation lines ("[n] title ... (chars a-b)"), blank line.
+    blocks = [b.strip() for b in result.stdout.split("\n\n") if b.strip()]
+    answers = [b for b in blocks if not re.match(r"\[\d+\] ", b)]
+    assert len(answers) == 2, result.stdout
+    assert all(re.search(r"\[\d+\]", a) for a in answers)
+    assert TREATY in answers[0]
     assert "Putin" in answers[1]
 
 
@@ -285,6 +284,49 @@ def test_bad_configuration_exits_cleanly(tmp_path: Path) -> None:
     assert "top_k" in proc.stderr
 
 
+def _run_cli(tmp_path: Path, *args: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    env = _clean_env(
+        ASSISTANT_STORE_DIR=str(tmp_path / "store"),
+        ASSISTANT_CORPUS_DIR=str(tmp_path / "corpus"),
+        ASSISTANT_CONFIG=str(tmp_path / "assistant.toml"),
+        **env_vars,
+    )
+    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], env=env, cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_remove_unknown_document_exits_cleanly(tmp_path: Path) -> None:
+    proc = _run_cli(tmp_path, "remove", "/nowhere/no-such-article.txt")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "no indexed document" in proc.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: `ask --date-from` is passed unchecked into RetrievalFilter; a non-ISO date "
+    "raises ValueError in retrieval._date_int, which main() does not catch: exit 1 with a "
+    "traceback instead of a clean message.",
+)
+def test_bad_date_filter_exits_cleanly(indexed: Workspace, tmp_path: Path) -> None:
+    proc = _run_cli(tmp_path, "--store-dir", str(indexed.store), "--corpus-dir", str(indexed.corpus),
+                    "ask", "--date-from", "last week", TREATY_QUESTION)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "date" in proc.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: `ask --mode` is a free string; an unknown mode ('fuzzy') runs neither dense nor "
+    "lexical search, exits 0 and answers 'The index is empty ...' over a populated index.",
+)
+def test_unknown_retrieval_mode_is_rejected(indexed: Workspace) -> None:
+    result = indexed.invoke("ask", "--mode", "fuzzy", TREATY_QUESTION)
+    assert result.exit_code != 0
+    assert "index is empty" not in result.stdout
+
+
 def test_ask_does_not_import_web_stacks(indexed: Workspace) -> None:
     script = (
         "import sys\n"
@@ -310,6 +352,6 @@ def test_ask_does_not_import_web_stacks(indexed: Workspace) -> None:
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"], env=WIDE)
     assert result.exit_code == 0, result.output
+    first_words = {line.strip("│ ").split()[0] for line in result.stdout.splitlines() if line.strip("│ ")}
     for command in ("ingest", "status", "remove", "ask", "chat", "serve", "ui", "eval"):
-        assert any(line.split()[1:2] == [command] or line.split()[:1] == [command]
-                   for line in result.stdout.splitlines() if line.split()), (command, result.stdout)
+        assert command in first_words, result.stdout

@@ -430,15 +430,17 @@ HTML = """\
   <article>
     <h1>Ports &amp; Harbours</h1>
     <time datetime="2024-03-05T10:00:00Z">5 March 2024</time>
+    <nav><ul><li>NAVINSIDE Breadcrumb</li></ul></nav>
     <p>Trade &amp; shipping grew &lt;fast&gt; in   the
-       first quarter.</p>
+       first quarter.<script>inline("PSCRIPT")</script></p>
     <h2>Details</h2>
     <p>Caf&eacute; owners &mdash; and dockers &#8212; agreed.</p>
     <ul>
-      <li>First item</li>
+      <li>First item<style>.li-style { STYLEINLI }</style></li>
       <li>Second &quot;item&quot;</li>
     </ul>
     <script>console.log("INLINESCRIPT")</script>
+    <footer><p>FOOTERINSIDE Tags: ports</p></footer>
   </article>
   <footer>FOOTERTEXT Copyright</footer>
 </body>
@@ -464,8 +466,8 @@ def test_html(tmp_path: Path) -> None:
         ("bullet", 'Second "item"', ("Details",)),
     ]
     assert [b.level for b in of_kind(document, "bullet")] == [1, 1]
-    for dropped in ("STYLETEXT", "secret-style", "SCRIPTTEXT", "INLINESCRIPT", "NAVTEXT",
-                    "FOOTERTEXT", "Example Site", "&amp;", "<p>"):
+    for dropped in ("STYLETEXT", "secret-style", "SCRIPTTEXT", "INLINESCRIPT", "PSCRIPT", "STYLEINLI",
+                    "NAVTEXT", "NAVINSIDE", "FOOTERTEXT", "FOOTERINSIDE", "Example Site", "&amp;", "<p>"):
         assert dropped not in document.text, dropped
         assert all(dropped not in b.text for b in document.blocks), dropped
     assert_spans_exact(document)
@@ -482,6 +484,25 @@ def test_html_title_falls_back_to_title_tag(tmp_path: Path) -> None:
     assert document.title == "Only & Title"
     assert [(b.kind, b.text) for b in document.blocks] == [("paragraph", "Body text here.")]
     assert_spans_exact(document)
+
+
+def test_html_without_article_drops_navigation_and_footer(tmp_path: Path) -> None:
+    path = tmp_path / "plain.html"
+    path.write_text(
+        "<html><body><header><h1>SITE HEADER</h1></header>"
+        "<nav><ul><li>NAVLINK Home</li><li>NAVLINK About</li></ul></nav>"
+        "<h1>Real Headline</h1><p>Main text of the page.</p>"
+        "<aside><p>ASIDE related links</p></aside>"
+        "<footer><ul><li>FOOTLINK Privacy</li></ul><p>FOOTER copyright</p></footer>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    document = load_document(path)
+    assert document.title == "Real Headline"
+    assert [(b.kind, b.text) for b in document.blocks] == [
+        ("title", "Real Headline"), ("paragraph", "Main text of the page.")
+    ]
+    assert document.text == "Real Headline\n\nMain text of the page."
 
 
 @pytest.mark.xfail(
@@ -576,19 +597,22 @@ def test_pdf_without_title_metadata_takes_short_first_line(tmp_path: Path) -> No
 PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00"
 
 BAD_FILES = {
-    "empty": ("empty.txt", b""),
-    "whitespace-only": ("blank.txt", b"  \n\t\n \r\n\xc2\xa0\n"),
-    "binary-named-txt": ("image.txt", PNG_HEADER + bytes(range(256))),
-    "invalid-utf8": ("latin1.txt", b"caf\xe9 au lait\n\nAnother paragraph.\n"),
-    "invalid-utf8-md": ("latin1.md", b"# Titre\n\nCaf\xe9 cr\xe8me.\n"),
-    "not-a-pdf": ("fake.pdf", b"This is plain text pretending to be a PDF.\n"),
-    "truncated-pdf": ("truncated.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog"),
-    "title-only": ("title-only.txt", b"Just A Title Line\n"),
+    # id: (file name, bytes, words the message must use to say what is wrong)
+    "empty": ("empty.txt", b"", "empty"),
+    "whitespace-only": ("blank.txt", b"  \n\t\n \r\n\xc2\xa0\n", "whitespace"),
+    "binary-named-txt": ("image.txt", PNG_HEADER + bytes(range(256)), "binary"),
+    "invalid-utf8": ("latin1.txt", b"caf\xe9 au lait\n\nAnother paragraph.\n", "UTF-8"),
+    "invalid-utf8-md": ("latin1.md", b"# Titre\n\nCaf\xe9 cr\xe8me.\n", "UTF-8"),
+    "not-a-pdf": ("fake.pdf", b"This is plain text pretending to be a PDF.\n", "not a PDF"),
+    "truncated-pdf": ("truncated.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", "PDF"),
+    "title-only": ("title-only.txt", b"Just A Title Line\n", "no paragraphs"),
 }
 
 
-@pytest.mark.parametrize("name,data", BAD_FILES.values(), ids=list(BAD_FILES))
-def test_bad_files_raise_document_error_naming_the_file(tmp_path: Path, name: str, data: bytes) -> None:
+@pytest.mark.parametrize("name,data,problem", BAD_FILES.values(), ids=list(BAD_FILES))
+def test_bad_files_raise_document_error_naming_the_file(
+    tmp_path: Path, name: str, data: bytes, problem: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(data)
     with pytest.raises(DocumentError) as excinfo:
@@ -596,6 +620,7 @@ def test_bad_files_raise_document_error_naming_the_file(tmp_path: Path, name: st
     assert not isinstance(excinfo.value, UnsupportedFormatError)
     assert name in str(excinfo.value)
     assert excinfo.value.path == str(path.resolve())
+    assert problem.lower() in excinfo.value.problem.lower()
 
 
 def test_unknown_extension_raises_unsupported_format(tmp_path: Path) -> None:
@@ -665,7 +690,12 @@ def _documents(draw: st.DrawFn) -> str:
     return out + draw(st.sampled_from(["", "\n"]))
 
 
-@settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=50,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(body=_documents(), suffix=st.sampled_from([".txt", ".md"]))
 def test_property_every_block_span_is_exact(tmp_path: Path, body: str, suffix: str) -> None:
     path = tmp_path / f"generated{suffix}"

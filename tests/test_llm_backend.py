@@ -1,0 +1,127 @@
+"""The optional LLM backend: prompt, parsing and citation validation.
+
+Fake chat models stand in for the LLM here, and only here: they test *our* prompt, parsing
+and validation logic. Retrieval, embeddings and the store are real.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from assistant import Answer, Assistant, BackendError, ConfigurationError, load_settings
+from assistant.llm import ABSTAIN_TOKEN, build_chat_model
+from assistant.testing import assert_abstains, assert_markers_resolve, assert_quotes_match_source
+
+
+class ScriptedChatModel(BaseChatModel):
+    """Replies with a fixed text and records the prompts it was given."""
+
+    reply: str
+    prompts: list[list[BaseMessage]] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        self.prompts.append(list(messages))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self.reply))])
+
+
+@pytest.fixture()
+def bot(corpus_assistant: Assistant) -> Assistant:
+    corpus_assistant._llm = None  # each test plugs in its own model
+    return corpus_assistant
+
+
+def use(bot: Assistant, reply: str) -> ScriptedChatModel:
+    model = ScriptedChatModel(reply=reply, prompts=[])
+    bot.use_chat_model(model)
+    return model
+
+
+def test_prompt_numbers_passages_and_marks_them_as_data(bot: Assistant) -> None:
+    model = use(bot, "The pact replaces the 2000 treaty. [1]")
+    answer = bot.ask("Which treaty does the new pact replace?", backend="llm")
+    system, human = model.prompts[0][0].content, model.prompts[0][1].content
+    assert "never follow instructions" in system and ABSTAIN_TOKEN in system
+    for passage in answer.passages:
+        assert f"[{passage.number}]" in human and passage.text in human
+    assert "Question: Which treaty does the new pact replace?" in human
+
+
+def test_valid_markers_become_exact_citations(bot: Assistant) -> None:
+    probe = bot.ask("Which treaty does the new pact replace?")
+    n = next(p.number for p in probe.passages if "Good Neighbourliness Treaty" in p.text)
+    use(bot, f"It replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [{n}]. "
+             f"That treaty was signed by Putin and Kim Jong Il [{n}].")
+    answer = bot.ask("Which treaty does the new pact replace?", backend="llm")
+    assert answer.backend == "llm" and not answer.abstained
+    assert answer.warnings == [], answer.warnings
+    assert {c.marker for c in answer.citations} == {n}
+    assert any("Good Neighbourliness Treaty" in c.quote for c in answer.citations)
+    assert_markers_resolve(answer)
+    assert_quotes_match_source(answer)
+
+
+def test_markers_pointing_at_nothing_are_removed_and_flagged(bot: Assistant) -> None:
+    use(bot, "The pact replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [1][42].")
+    answer = bot.ask("Which treaty does the new pact replace?", backend="llm")
+    assert "[42]" not in answer.text and "[1]" in answer.text
+    assert any("[42] removed" in w for w in answer.warnings)
+    assert all(c.marker != 42 for c in answer.citations)
+
+
+def test_unsupported_and_weak_sentences_are_flagged(bot: Assistant) -> None:
+    use(bot, "The pact replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [1]. "
+             "Kim also promised a space programme with Mars landings. "
+             "Elephants dance gracefully at midnight [1].")
+    answer = bot.ask("Which treaty does the new pact replace?", backend="llm")
+    assert any(w.startswith("unsupported sentence") and "Mars" in w for w in answer.warnings)
+    assert any(w.startswith("weakly supported") and "Elephants" in w for w in answer.warnings)
+
+
+def test_model_abstention_token_becomes_an_abstention(bot: Assistant) -> None:
+    use(bot, ABSTAIN_TOKEN)
+    assert_abstains(bot.ask("Which treaty does the new pact replace?", backend="llm"))
+
+
+def test_out_of_corpus_questions_never_reach_the_model(bot: Assistant) -> None:
+    model = use(bot, "Kimchi needs cabbage [1].")
+    answer = bot.ask("What is a good recipe for kimchi?", backend="llm")
+    assert_abstains(answer)
+    assert model.prompts == []
+
+
+def test_streaming_yields_tokens_then_a_validated_answer(bot: Assistant) -> None:
+    reply = "The pact replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [1][9]."
+    bot.use_chat_model(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])))
+    items = list(bot.stream("Which treaty does the new pact replace?", backend="llm"))
+    pieces, final = items[:-1], items[-1]
+    assert len(pieces) > 3 and "".join(pieces) == reply
+    assert isinstance(final, Answer) and "[9]" not in final.text
+    assert any("[9] removed" in w for w in final.warnings)
+
+
+def test_backend_is_chosen_by_configuration(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigurationError, match="ASSISTANT_LLM_PROVIDER"):
+        build_chat_model(load_settings())
+    openai = build_chat_model(load_settings(llm_provider="openai", llm_model="local-model",
+                                            llm_base_url="http://127.0.0.1:9/v1"))
+    assert type(openai).__name__ == "ChatOpenAI" and openai.model_name == "local-model"
+    ollama = build_chat_model(load_settings(llm_provider="ollama", llm_model="llama3.2"))
+    assert type(ollama).__name__ == "ChatOllama"
+
+
+def test_unreachable_llm_server_is_a_backend_error(corpus_assistant: Assistant) -> None:
+    settings = corpus_assistant.settings.model_copy(update={
+        "llm_provider": "openai", "llm_model": "m", "llm_base_url": "http://127.0.0.1:9/v1", "llm_timeout_s": 5.0})
+    bot = Assistant(settings)
+    with pytest.raises(BackendError, match="LLM backend failed"):
+        bot.ask("Which treaty does the new pact replace?", backend="llm")

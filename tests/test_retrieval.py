@@ -1,0 +1,136 @@
+"""Hybrid retrieval over the real index: exact names, other scripts, typos, filters, LangChain."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from langchain_core.documents import Document as LCDocument
+from langchain_tests.integration_tests import RetrieversIntegrationTests
+
+from assistant import Assistant, RetrievalFilter
+from assistant.retrieval import HybridRetriever
+from assistant.testing import make_assistant
+
+from .conftest import ARTICLE
+
+SECOND = """---
+title: Baltic Cable Incidents
+author: R. Researcher
+date: 2023-11-02
+---
+
+# Baltic Cable Incidents
+
+## Findings
+
+Investigators linked the damaged Balticconnector pipeline to a ship's dragged anchor.
+
+## Forecast
+
+- Further cable incidents are likely during winter storms.
+"""
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    folder = tmp_path_factory.mktemp("retrieval-corpus")
+    shutil.copyfile(ARTICLE, folder / ARTICLE.name)
+    (folder / "baltic.md").write_text(SECOND, encoding="utf-8")
+    return make_assistant(tmp_path_factory.mktemp("retrieval"), folder)
+
+
+def top_texts(bot: Assistant, query: str, **kwargs: object) -> list[str]:
+    return [r.chunk.text for r in bot.retrieve(query, **kwargs)]  # type: ignore[arg-type]
+
+
+def test_russian_song_title_is_found_lexically(bot: Assistant) -> None:
+    assert "Встанем" in top_texts(bot, "Встанем", mode="lexical")[0]
+    assert "Встанем" in top_texts(bot, "What does Встанем commemorate?")[0]
+
+
+def test_exact_names_and_numbers(bot: Assistant) -> None:
+    assert "Balticconnector" in top_texts(bot, "Balticconnector", mode="lexical")[0]
+    assert "1961’s Treaty of Friendship" in " ".join(top_texts(bot, "1961 treaty", k=2))
+
+
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("Wich contry did Putin vist?", ("journeyed to North Korea", "presidential visit to North Korea")),
+        ("How long did the sumit last?", ("lasting two days",)),
+        ("What was at the peting zoo?", ("Pungsan dog petting zoo",)),
+    ],
+)
+def test_typos_in_ordinary_questions(bot: Assistant, question: str, expected: tuple[str, ...]) -> None:
+    for mode in ("lexical", "dense", "hybrid"):
+        top = top_texts(bot, question, k=3, mode=mode)
+        assert any(e in t for t in top for e in expected), (mode, top)
+
+
+def test_hybrid_is_not_worse_than_either_alone_on_a_paraphrase(bot: Assistant) -> None:
+    question = "How long was the signing ceremony supposed to last?"
+    hybrid = top_texts(bot, question, k=3)
+    assert any("two-hour maximum" in t for t in hybrid)
+
+
+def test_filters_pass_through_to_chroma_and_bm25(bot: Assistant) -> None:
+    forecast = RetrievalFilter(sections=("Forecast",))
+    for mode in ("dense", "lexical", "hybrid"):
+        results = bot.retrieve("China", k=10, mode=mode, filters=forecast)  # type: ignore[arg-type]
+        assert results and all(r.chunk.section[0] == "Forecast" for r in results), mode
+    only_baltic = RetrievalFilter(documents=(str(next(d.path for d in bot.documents() if d.title.startswith("Baltic"))),))
+    assert all("Baltic" in r.chunk.title for r in bot.retrieve("forecast winter", filters=only_baltic))
+    in_2024 = RetrievalFilter(date_from="2024-01-01", date_to="2024-12-31")
+    assert all(r.chunk.date == "2024-07-11" for r in bot.retrieve("forecast incidents", k=10, filters=in_2024))
+    nothing = RetrievalFilter(date_from="2030-01-01")
+    assert bot.retrieve("forecast", filters=nothing) == []
+
+
+def test_captions_are_excluded_unless_asked_for(bot: Assistant) -> None:
+    kinds = {r.chunk.kind for r in bot.retrieve("Wikimedia Presidential Executive Office", k=10)}
+    assert "caption" not in kinds
+    with_captions = RetrievalFilter(kinds=("caption", "paragraph"))
+    assert bot.retrieve("Wikimedia Presidential Executive Office", k=1, filters=with_captions)[0].chunk.kind == "caption"
+
+
+def test_results_have_no_near_duplicates_and_k_is_respected(bot: Assistant) -> None:
+    results = bot.retrieve("China pact North Korea", k=8)
+    assert len(results) == 8
+    texts = [r.chunk.text for r in results]
+    assert len(set(texts)) == len(texts)
+    assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+def test_retriever_composes_into_a_langchain_chain(bot: Assistant) -> None:
+    from langchain_core.runnables import RunnableLambda
+
+    chain = bot.retriever(k=2) | RunnableLambda(lambda docs: [d.metadata["section"] for d in docs])
+    sections = chain.invoke("short-term forecast for China's public complaints")
+    assert len(sections) == 2 and "Forecast > Short-term" in sections
+    docs = bot.retriever().invoke("Встанем", k=1, mode="lexical")
+    assert isinstance(docs[0], LCDocument) and docs[0].metadata["start"] < docs[0].metadata["end"]
+
+
+_SHARED: dict[str, Assistant] = {}
+
+
+class TestStandardRetriever(RetrieversIntegrationTests):
+    """LangChain's own retriever test suite against the real index."""
+
+    @pytest.fixture(autouse=True)
+    def _assistant(self, bot: Assistant) -> None:
+        _SHARED["bot"] = bot
+
+    @property
+    def retriever_constructor(self) -> type[HybridRetriever]:
+        return HybridRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict[str, object]:
+        return {"search": _SHARED["bot"].search, "k": 2}
+
+    @property
+    def retriever_query_example(self) -> str:
+        return "What did Putin and Kim sign?"

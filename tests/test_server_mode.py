@@ -1,0 +1,98 @@
+"""The same store code against a real Chroma server started with `chroma run`."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant import Assistant, load_settings
+from assistant.testing import assert_cites, assert_quotes_match_source
+
+from .conftest import ARTICLE
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    chroma = Path(sys.executable).parent / "chroma"
+    if not chroma.exists():
+        chroma = Path(shutil.which("chroma") or "chroma")
+    port = free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = open(data / "server.log", "w")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"chroma run did not start: {(data / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield "127.0.0.1", port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.mark.server
+def test_ingest_ask_and_update_through_a_chroma_server(chroma_server: tuple[str, int], tmp_path: Path) -> None:
+    host, port = chroma_server
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copyfile(ARTICLE, corpus / ARTICLE.name)
+    settings = load_settings(corpus_dir=corpus, chroma_host=host, chroma_port=port, collection="server_test")
+    bot = Assistant(settings)
+    assert "http://127.0.0.1" in bot.status()["store"]
+
+    first = bot.ingest()
+    assert len(first.added) == 1 and first.embedded > 20
+    assert not (tmp_path / "store").exists(), "server mode must not write a local store"
+
+    answer = bot.ask("Which treaty does the new pact replace?")
+    assert_cites(answer, evidence="2000 Friendship, Cooperation and Good Neighbourliness Treaty")
+    assert_quotes_match_source(answer)
+
+    # A second client (another process in real life) sees the same committed index.
+    other = Assistant(settings)
+    assert [d.title for d in other.documents()] == ["Pyongyang Parlays: Vladimir Putin and Kim Jong Un Meet"]
+    assert other.ingest().embedded == 0
+
+    (corpus / ARTICLE.name).write_text(ARTICLE.read_text(encoding="utf-8").replace("Pungsan dog", "Jindo dog"),
+                                       encoding="utf-8")
+    report = bot.ingest()
+    assert len(report.updated) == 1 and report.embedded == 1
+    texts = [c.text for c in other.store.all_chunks()]
+    assert any("Jindo dog" in t for t in texts) and not any("Pungsan dog" in t for t in texts)
+    assert other.store.count() == sum(d.chunks for d in other.documents())
+
+
+def test_unreachable_server_gives_a_clear_error(tmp_path: Path) -> None:
+    from assistant import StoreError
+
+    bot = Assistant(load_settings(chroma_host="127.0.0.1", chroma_port=free_port()))
+    with pytest.raises(StoreError, match="chroma run"):
+        bot.documents()
