@@ -29,6 +29,10 @@ NOT_COVERED = (
     "so I have nothing to cite."
 )
 NO_DOCUMENTS = "The index is empty: add articles to the corpus and run `assistant ingest`."
+NO_MATCH = (
+    "No indexed passage matches this question within the chosen filters, so the corpus does "
+    "not answer it as asked."
+)
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -163,7 +167,7 @@ class ExtractiveComposer:
         chosen = self.select(cands)
         if not chosen:
             return Answer(
-                question=question, standalone_question=standalone, text=NOT_COVERED if passages else NO_DOCUMENTS,
+                question=question, standalone_question=standalone, text=NOT_COVERED if passages else NO_MATCH,
                 passages=passages, abstained=True, backend=self.name,
             )
         sentences, citations = [], []

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from .answering import validate_citations
+from .answering import NO_DOCUMENTS, validate_citations
 from .conversation import resolve_followup
 from .lexical import LexicalIndex
 from .retrieval import HybridSearch, default_filter
@@ -64,6 +64,9 @@ def build_answer_chain(
         if state.get("refused"):
             return Answer(question=state["question"], standalone_question=state["standalone"],
                           text=REFUSAL, abstained=True, backend="guard")
+        if not state["results"] and not search.store.committed():
+            return Answer(question=state["question"], standalone_question=state["standalone"],
+                          text=NO_DOCUMENTS, abstained=True, backend="extractive")
         composer = composer_for(state.get("backend"))
         return composer.compose(state["question"], state["standalone"], state["results"], state["lexical"])
 

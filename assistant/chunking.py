@@ -1,7 +1,7 @@
 """Blocks -> chunks that follow the document's structure.
 
 One paragraph or bullet per chunk; a paragraph longer than ``max_chars`` is cut at sentence
-boundaries. Chunk ids hash the document version and the span, so the same file always gives
+boundaries. Chunk ids hash the document's path, its version and the span, so the same file always gives
 the same ids and a new version never overwrites the chunks a reader may still be using.
 """
 
@@ -54,7 +54,9 @@ def _split(text: str, block: Block, max_chars: int) -> list[tuple[int, int]]:
 
 def _make_chunk(document: Document, block: Block, start: int, end: int, order: int) -> Chunk:
     text = document.text[start:end]
-    chunk_id = hashlib.sha256(f"{document.sha256}:{start}:{end}".encode()).hexdigest()[:32]
+    # The path is part of the id: two copies of one file are two documents with their own chunks.
+    key = f"{document.doc_id}\x00{document.sha256}:{start}:{end}"
+    chunk_id = hashlib.sha256(key.encode()).hexdigest()[:32]
     return Chunk(
         id=chunk_id,
         doc_id=document.doc_id,

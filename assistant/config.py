@@ -9,6 +9,7 @@ Unknown keys in the TOML file are rejected so a typo never silently does nothing
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -141,6 +142,8 @@ def load_settings(**overrides: Any) -> Settings:
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(**clean)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{_config_file()} is not valid TOML ({exc}); fix or remove it.") from None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import date
 from collections.abc import Sequence
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .config import RetrievalMode, Settings
 from .embeddings import Embedder
@@ -39,6 +40,16 @@ class RetrievalFilter(BaseModel):
     date_from: str | None = Field(None, description="ISO date, inclusive.")
     date_to: str | None = Field(None, description="ISO date, inclusive.")
     kinds: tuple[str, ...] = Field(ANSWERABLE_KINDS, description="Passage kinds to include.")
+
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                return date.fromisoformat(value[:10]).isoformat()
+            except ValueError:
+                raise ValueError("use an ISO date such as 2024-07-11") from None
+        return value
 
     def to_where(self) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []

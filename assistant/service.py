@@ -123,6 +123,7 @@ class Assistant:
         self, question: str, k: int | None = None, mode: RetrievalMode | None = None,
         filters: RetrievalFilter | None = None,
     ) -> list[ScoredChunk]:
+        _check_choices(mode, None)
         return self.search.search(self._check(question), k, mode, filters)
 
     def retriever(self, **kwargs: Any) -> HybridRetriever:
@@ -187,6 +188,7 @@ class Assistant:
 
     def _state(self, history: Sequence[Turn | dict[str, Any] | str], question: str, k: int | None,
                mode: RetrievalMode | None, filters: RetrievalFilter | None, backend: Backend | None) -> dict[str, Any]:
+        _check_choices(mode, backend)
         turns = [_turn(t) for t in history if not (isinstance(t, dict) and t.get("role", "user") != "user")]
         return {"question": self._check(question), "history": turns, "k": k or self.settings.top_k,
                 "mode": mode or self.settings.retrieval_mode, "filters": filters,
@@ -209,6 +211,13 @@ class Assistant:
         from .llm import LLMComposer
 
         self._llm = LLMComposer(model, self.extractive)
+
+
+def _check_choices(mode: str | None, backend: str | None) -> None:
+    if mode is not None and mode not in ("hybrid", "dense", "lexical"):
+        raise ConfigurationError(f"unknown retrieval mode '{mode}'; use hybrid, dense or lexical")
+    if backend is not None and backend not in ("extractive", "llm"):
+        raise ConfigurationError(f"unknown answer backend '{backend}'; use extractive or llm")
 
 
 def _turn(item: Turn | dict[str, Any] | str) -> Turn:

@@ -16,7 +16,7 @@ _ABBREVIATIONS = {
 }
 # A sentence ends at . ! ? or an ellipsis, optionally followed by closing quotes/brackets,
 # then whitespace and something that can start a sentence.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-ÞА-ЯЁ])")
+_BOUNDARY = re.compile(r"(?<=[.!?…])(?P<close>[\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-ÞА-ЯЁ])")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 STOPWORDS = frozenset(
@@ -39,7 +39,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans: list[tuple[int, int]] = []
     cursor = 0
     for match in _BOUNDARY.finditer(segment):
-        cut = match.start()
+        cut = match.start() + len(match.group("close"))  # closing quotes stay with their sentence
         if _is_abbreviation(segment, cut):
             continue
         spans.append((cursor, cut))

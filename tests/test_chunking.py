@@ -121,12 +121,6 @@ def test_an_unchanged_copy_elsewhere_keeps_the_same_text_spans(tmp_path: Path, c
     assert all(c.doc_id == str(copy.resolve()) for c in copied)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG chunking.py: _make_chunk hashes only f'{sha256}:{start}:{end}', not the doc_id, so "
-    "two identical files at different paths get the same chunk ids; ChunkStore.write_document "
-    "upserts by id, so the second copy takes over the first one's chunks",
-)
 def test_identical_files_at_two_paths_do_not_share_chunk_ids(tmp_path: Path) -> None:
     first, second = tmp_path / "a.txt", tmp_path / "archive" / "a.txt"
     second.parent.mkdir()
@@ -314,12 +308,6 @@ def test_sentence_boundaries_after_question_marks_exclamations_and_ellipses() ->
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG text.py: sentence_spans cuts at _BOUNDARY's match.start(), which is before the "
-    "closing quote/bracket the pattern consumes, and resumes at match.end(), so a closing ” ’ \" ) ] "
-    "after the full stop belongs to no sentence",
-)
 def test_closing_quote_stays_with_its_sentence() -> None:
     text = "Putin called it a “genuine act of […] friendship.” This comment will raise hackles."
     assert _sentences_of(text) == [

@@ -316,11 +316,6 @@ def test_markdown_title_from_first_heading_without_front_matter(tmp_path: Path) 
     assert_spans_exact(document)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG markdown.py: _LIST_MARK.match(text, s, first_line_end) anchors '^' at the start of "
-    "the whole string, so for s > 0 the list mark is never stripped and bullet text keeps '- '",
-)
 def test_markdown_list_items_exclude_the_list_mark(markdown_doc: Document) -> None:
     bullets = of_kind(markdown_doc, "bullet")
     assert [b.text for b in bullets] == [
@@ -328,23 +323,11 @@ def test_markdown_list_items_exclude_the_list_mark(markdown_doc: Document) -> No
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG markdown.py: front matter is recognised for metadata but still fed to markdown-it, "
-    "which reads '---' as a rule and 'title: ...' + closing '---' as a setext heading, producing a "
-    "heading block 'title: The Harbour Report'",
-)
 def test_markdown_front_matter_is_not_a_block(markdown_doc: Document) -> None:
     front_matter_end = MARKDOWN.index("---\n", 4) + 4
     assert [b for b in markdown_doc.blocks if b.start < front_matter_end] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG markdown.py: _line_offsets uses str.splitlines (which also breaks at U+2028, "
-    "U+2029, \\x85, \\x0b, \\x0c) but markdown-it numbers lines by '\\n' only, so every token "
-    "after such a character maps to the wrong offsets and later blocks are silently lost",
-)
 @pytest.mark.parametrize("separator", ["\u2028", "\x0c"], ids=["U+2028", "form-feed"])
 def test_markdown_with_unicode_line_separator_keeps_all_blocks(tmp_path: Path, separator: str) -> None:
     path = tmp_path / "sep.md"
@@ -505,11 +488,6 @@ def test_html_without_article_drops_navigation_and_footer(tmp_path: Path) -> Non
     assert document.text == "Real Headline\n\nMain text of the page."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG html.py: an <li> that contains a nested list is collected with get_text() of the "
-    "whole subtree, so the nested items' text is duplicated ('Outer Inner' and then 'Inner')",
-)
 def test_html_nested_list_items_are_not_duplicated(tmp_path: Path) -> None:
     path = tmp_path / "nested.html"
     path.write_text(
@@ -521,11 +499,6 @@ def test_html_nested_list_items_are_not_duplicated(tmp_path: Path) -> None:
     assert document.text.count("Inner") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG html.py: <li><p>text</p></li> is skipped as an <li> ('its paragraphs are collected "
-    "themselves') and its <p> is skipped for having a block-level parent, so the text is lost",
-)
 def test_html_list_item_paragraphs_are_kept(tmp_path: Path) -> None:
     path = tmp_path / "loose.html"
     path.write_text(

@@ -29,6 +29,17 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
     return None
 
 
+def _own_text(item: Tag) -> str:
+    """A list item's text without its nested lists (those are items of their own)."""
+    parts = []
+    for text in item.find_all(string=True):
+        nested = text.find_parent(["ul", "ol"])
+        if nested is not None and item in nested.parents:
+            continue
+        parts.append(str(text))
+    return " ".join(parts)
+
+
 def parse_html(path: Path, raw: str, sha: str) -> Document:
     soup = BeautifulSoup(raw, "html.parser")
     page_title = soup.title.get_text(" ", strip=True) if soup.title else None
@@ -47,11 +58,13 @@ def parse_html(path: Path, raw: str, sha: str) -> Document:
     cursor = 0
     title: str | None = None
     for el in root.find_all(_BLOCK_TAGS):
-        if el.find_parent(_BLOCK_TAGS) is not None and el.name != "li":
+        enclosing = el.find_parent(_BLOCK_TAGS)
+        if enclosing is not None and enclosing.name != "li":
             continue  # text already collected with its enclosing block
         if el.name == "li" and el.find(["p"]):
-            continue  # its paragraphs are collected themselves
-        content = _SPACE.sub(" ", el.get_text(" ", strip=True)).strip()
+            continue  # a loose list item: its paragraphs are collected themselves
+        raw = _own_text(el) if el.name == "li" else el.get_text(" ", strip=True)
+        content = _SPACE.sub(" ", raw).strip()
         if not content:
             continue
         section = tuple(h for _, h in headings if h != title)
@@ -63,7 +76,7 @@ def parse_html(path: Path, raw: str, sha: str) -> Document:
                 kind = "heading"
             headings = [h for h in headings if h[0] < level] + [(level, content)]
             section = ()
-        elif el.name == "li":
+        elif el.name == "li" or (enclosing is not None and enclosing.name == "li"):
             kind = "bullet"
         elif el.name == "figcaption":
             kind = "caption"

@@ -15,16 +15,15 @@ from ..schema import Block, Document
 from .common import make_block, parse_date, title_from_path
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<body>.*?)\n---\s*\n", re.DOTALL)
-_LIST_MARK = re.compile(r"^[ \t]*(?:[*+-]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
+_LIST_MARK = re.compile(r"[ \t]*(?:[*+-]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
 _QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _HEADING_MARK = re.compile(r"^[ \t]*#{1,6}[ \t]*|[ \t]+#+[ \t]*$")
 
 
 def _line_offsets(text: str) -> list[int]:
-    offsets = [0]
-    for line in text.splitlines(keepends=True):
-        offsets.append(offsets[-1] + len(line))
-    return offsets
+    """Start offset of each line as markdown-it counts lines (only CR, LF and CRLF break them)."""
+    offsets = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
+    return offsets + [len(text)]
 
 
 def parse_markdown(path: Path, text: str, sha: str) -> Document:
@@ -35,7 +34,10 @@ def parse_markdown(path: Path, text: str, sha: str) -> Document:
             if value.strip():
                 meta[key.strip().lower()] = value.strip().strip("\"'")
     offsets = _line_offsets(text)
-    tokens = MarkdownIt("commonmark").parse(text)
+    source = text
+    if front:  # blank the front matter out (keeping offsets) so it is not parsed as a heading
+        source = re.sub(r"[^\r\n]", " ", text[: front.end()]) + text[front.end():]
+    tokens = MarkdownIt("commonmark").parse(source)
     blocks: list[Block] = []
     headings: list[tuple[int, str]] = []
     list_depth = 0
