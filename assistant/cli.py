@@ -16,7 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import Assistant, AssistantError, RetrievalFilter, load_settings
+from pydantic import ValidationError
+
+from . import Assistant, AssistantError, ConfigurationError, RetrievalFilter, load_settings
 from .schema import Answer, Turn
 
 app = typer.Typer(
@@ -112,8 +114,12 @@ def _filters(document: list[str] | None, section: list[str] | None, date_from: s
     if not (document or section or date_from or date_to):
         return None
     docs = tuple(str(Path(d).resolve()) if Path(d).exists() else d for d in document or ()) or None
-    return RetrievalFilter(documents=docs, sections=tuple(section) if section else None,
-                           date_from=date_from, date_to=date_to)
+    try:
+        return RetrievalFilter(documents=docs, sections=tuple(section) if section else None,
+                               date_from=date_from, date_to=date_to)
+    except ValidationError as exc:
+        problems = "; ".join(f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}" for e in exc.errors())
+        raise ConfigurationError(f"invalid filter ({problems})") from None
 
 
 def print_answer(answer: Answer) -> None:
@@ -133,7 +139,7 @@ def print_answer(answer: Answer) -> None:
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
-    k: Annotated[Optional[int], typer.Option("-k", "--top-k", help="Passages to retrieve.")] = None,
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", min=1, max=50, help="Passages to retrieve.")] = None,
     mode: Annotated[Optional[str], typer.Option(help="hybrid | dense | lexical")] = None,
     backend: Annotated[Optional[str], typer.Option(help="extractive | llm")] = None,
     document: Annotated[Optional[list[str]], typer.Option(help="Only this document (repeatable).")] = None,
@@ -155,7 +161,7 @@ def ask(
 @app.command()
 def chat(
     ctx: typer.Context,
-    k: Annotated[Optional[int], typer.Option("-k", "--top-k")] = None,
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", min=1, max=50)] = None,
     backend: Annotated[Optional[str], typer.Option(help="extractive | llm")] = None,
 ) -> None:
     """Interactive conversation; follow-up questions use the earlier turns. /clear, /quit."""

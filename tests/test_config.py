@@ -147,12 +147,6 @@ def test_auth_requires_user_and_password(monkeypatch: pytest.MonkeyPatch) -> Non
     assert load_settings().auth == "admin:s3cret"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a TOML file with a syntax error escapes load_settings as a raw "
-    "tomllib.TOMLDecodeError instead of ConfigurationError (only pydantic ValidationError is "
-    "converted), so the CLI prints a traceback instead of a clean message.",
-)
 def test_malformed_toml_is_a_configuration_error() -> None:
     path = _write_toml("top_k = \n")
     with pytest.raises(ConfigurationError) as info:

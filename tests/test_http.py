@@ -311,12 +311,6 @@ def test_filters_restrict_retrieval(client: httpx.Client, server: Server) -> Non
     assert response.json() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when filters exclude every passage, ExtractiveComposer answers with NO_DOCUMENTS "
-    "('The index is empty: add articles ...') although the index holds documents "
-    "(answering.py: `NOT_COVERED if passages else NO_DOCUMENTS`).",
-)
 def test_filtered_out_question_does_not_claim_the_index_is_empty(client: httpx.Client) -> None:
     response = client.post(
         "/api/ask", json={"question": TREATY_QUESTION, "filters": {"date_from": "2025-01-01"}}
@@ -328,11 +322,6 @@ def test_filtered_out_question_does_not_claim_the_index_is_empty(client: httpx.C
     assert "index is empty" not in answer["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: RetrievalFilter does not validate date_from/date_to; a non-ISO date reaches "
-    "retrieval._date_int, raises ValueError and the API answers 500 instead of 400/422.",
-)
 def test_bad_filter_date_is_a_client_error(client: httpx.Client) -> None:
     response = client.post(
         "/api/ask", json={"question": TREATY_QUESTION, "filters": {"date_from": "last week"}}

@@ -1,0 +1,319 @@
+"""The analyst's web chat (Gradio), with the JSON API mounted beside it under /api.
+
+Document text is data: everything that comes from an article is HTML-escaped (and, in chat
+messages, Markdown-escaped) before it reaches the page. The page loads nothing from outside
+127.0.0.1: system fonts only, no analytics.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI
+
+from .documents import SUPPORTED_EXTENSIONS
+from .errors import AssistantError
+from .http import add_error_handlers, api_router
+from .schema import Answer, Turn
+from .service import Assistant
+
+EXAMPLES = [
+    "Which treaty does the new pact replace?",
+    "How is China expected to react to the pact?",
+    "What does the short-term forecast say about South Korea?",
+    "Who wrote the article, and when?",
+]
+NOT_COVERED_LABEL = "Not covered by the corpus"
+
+CSS = """
+#sources { max-height: 640px; overflow-y: auto; }
+.src-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 0 0 10px 0; }
+.src-card.cited { border-left: 4px solid #2563eb; }
+.src-card.flash { box-shadow: 0 0 0 3px #f59e0b; }
+.src-head { font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 6px; }
+.src-num { display: inline-block; min-width: 1.8em; padding: 0 6px; border-radius: 9px; background: #2563eb; color: #fff; font-weight: 600; text-align: center; margin-right: 6px; }
+.src-text mark { background: #fde68a; color: inherit; padding: 0 1px; }
+.src-banner { padding: 8px 12px; border-radius: 8px; margin-bottom: 10px; }
+.src-banner.abstain { background: #fef3c7; border: 1px solid #f59e0b; }
+.src-banner.answer { background: #eff6ff; border: 1px solid #93c5fd; }
+.src-muted { color: var(--body-text-color-subdued); font-size: 0.85em; margin: 12px 0 6px; }
+"""
+
+# Clicking a [n] chip in the chat scrolls the sources panel to passage n and flashes it.
+HEAD = """
+<script>
+document.addEventListener('click', function (event) {
+  const chip = event.target.closest('a[href^="#src-"]');
+  if (!chip) { return; }
+  event.preventDefault();
+  const id = chip.getAttribute('href').slice(1);
+  let tries = 0;
+  const show = function () {
+    const card = document.getElementById(id);
+    if (!card) { if (tries++ < 10) { setTimeout(show, 100); } return; }
+    card.scrollIntoView({behavior: 'smooth', block: 'nearest'});
+    card.classList.add('flash');
+    setTimeout(function () { card.classList.remove('flash'); }, 1500);
+  };
+  show();
+}, true);
+</script>
+"""
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def chat_markdown(answer_text: str, abstained: bool = False) -> str:
+    """Answer text for the chat bubble: escaped, with [n] turned into clickable chips."""
+    parts = _MARKER.split(answer_text)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(f'<a class="cite" href="#src-{part}" title="Show passage {part}"><sup>[{part}]</sup></a>')
+        else:
+            out.append(_MD_SPECIAL.sub(r"\\\1", html.escape(part, quote=False)))
+    text = "".join(out)
+    if abstained:
+        return f"⚠️ **{NOT_COVERED_LABEL}.** {text}"
+    return text
+
+
+def _highlight(passage_text: str, spans: list[tuple[int, int]]) -> str:
+    """Escaped passage text with the cited spans wrapped in <mark>."""
+    out, cursor = [], 0
+    for start, end in sorted(spans):
+        if start < cursor:
+            continue
+        out.append(html.escape(passage_text[cursor:start]))
+        out.append(f"<mark>{html.escape(passage_text[start:end])}</mark>")
+        cursor = end
+    out.append(html.escape(passage_text[cursor:]))
+    return "".join(out)
+
+
+def sources_html(answer: Answer | None) -> str:
+    if answer is None:
+        return '<div class="src-muted">Sources for the selected answer appear here.</div>'
+    q = html.escape(answer.question)
+    if answer.abstained:
+        head = (f'<div class="src-banner abstain" id="abstain-banner"><b>{NOT_COVERED_LABEL}.</b> '
+                f'Nothing was cited for “{q}”.</div>')
+    else:
+        head = f'<div class="src-banner answer">Sources for “{q}”</div>'
+    cited = {c.marker for c in answer.citations}
+    cards_cited, cards_other = [], []
+    for p in answer.passages:
+        spans = [(c.start - p.start, c.end - p.start) for c in answer.citations if c.marker == p.number]
+        meta = " · ".join(html.escape(x) for x in (p.title, p.author or "", p.date or "", p.section) if x)
+        page = f" · page {p.page}" if p.page else ""
+        card = (
+            f'<div class="src-card{" cited" if p.number in cited else ""}" id="src-{p.number}" data-number="{p.number}">'
+            f'<div class="src-head"><span class="src-num">{p.number}</span>{meta}{page} · score {p.score:.3f}</div>'
+            f'<div class="src-text">{_highlight(p.text, spans)}</div></div>'
+        )
+        (cards_cited if p.number in cited else cards_other).append(card)
+    body = "".join(cards_cited)
+    if cards_other:
+        label = "Closest passages (none answers it)" if answer.abstained else "Also retrieved, not cited"
+        body += f'<div class="src-muted">{label}</div>' + "".join(cards_other)
+    return f'<div class="src-panel">{head}{body}</div>'
+
+
+def conversation_markdown(answers: list[dict[str, Any]]) -> str:
+    """The conversation with its citations, for export."""
+    lines = [f"# Conversation exported {datetime.now().isoformat(timespec='seconds')}", ""]
+    for n, data in enumerate(answers, start=1):
+        answer = Answer.model_validate(data)
+        lines += [f"## Q{n}: {answer.question}", "", answer.text, ""]
+        for c in answer.citations:
+            where = ", ".join(x for x in (c.title, c.author, c.date, c.section) if x)
+            lines.append(f"- [{c.marker}] {where} (characters {c.start}–{c.end} of {Path(c.path).name}): “{c.quote}”")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _documents_rows(bot: Assistant) -> list[list[Any]]:
+    return [[d.title, d.author or "", d.date or "", d.chunks, Path(d.path).name] for d in bot.documents()]
+
+
+def _document_choices(bot: Assistant) -> list[tuple[str, str]]:
+    return [(f"{d.title} ({Path(d.path).name})", d.doc_id) for d in bot.documents()]
+
+
+def build_ui(bot: Assistant) -> gr.Blocks:
+    settings = bot.settings
+    llm_ready = settings.llm_provider != "none" and bool(settings.llm_model)
+
+    with gr.Blocks(title="Analyst assistant") as demo:
+        gr.Markdown("## Analyst assistant\nAnswers come only from the indexed articles; every sentence cites its passage.")
+        answers = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat-tab"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chatbot = gr.Chatbot(label="Conversation", elem_id="chat", height=520,
+                                             buttons=["copy", "copy_all"], sanitize_html=True,
+                                             feedback_options=None,
+                                             placeholder="Ask a question about the corpus. Try an example below.")
+                        question = gr.Textbox(show_label=False, elem_id="question", lines=1, max_lines=4,
+                                              placeholder="Ask about the corpus…", max_length=settings.max_question_chars)
+                        with gr.Row():
+                            send = gr.Button("Ask", variant="primary", elem_id="ask-btn")
+                            clear = gr.Button("Clear conversation", elem_id="clear-btn")
+                            export = gr.Button("Export as Markdown", elem_id="export-btn")
+                        gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                        export_file = gr.File(label="Exported conversation", visible=False, elem_id="export-file")
+                    with gr.Column(scale=2):
+                        gr.Markdown("### Sources")
+                        sources = gr.HTML(sources_html(None), elem_id="sources")
+                with gr.Accordion("Settings", open=False, elem_id="settings"):
+                    k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages to retrieve")
+                    mode = gr.Radio(["hybrid", "dense", "lexical"], value=settings.retrieval_mode, label="Retrieval mode")
+                    backend = gr.Radio(["extractive", "llm"] if llm_ready else ["extractive"],
+                                       value=settings.answer_backend if llm_ready else "extractive",
+                                       label="Answer backend" + ("" if llm_ready else " (configure ASSISTANT_LLM_* to enable an LLM)"))
+            with gr.Tab("Corpus", id="corpus-tab"):
+                docs = gr.Dataframe(value=_documents_rows(bot), headers=["title", "author", "date", "passages", "file"],
+                                    interactive=False, elem_id="documents", label="Indexed documents")
+                upload = gr.File(label=f"Add an article ({', '.join(SUPPORTED_EXTENSIONS)})",
+                                 file_types=list(SUPPORTED_EXTENSIONS), elem_id="upload")
+                upload_status = gr.Markdown(elem_id="upload-status")
+                with gr.Row():
+                    to_remove = gr.Dropdown(choices=_document_choices(bot), label="Remove a document", elem_id="remove-choice")
+                    remove = gr.Button("Remove", variant="stop", elem_id="remove-btn")
+
+        def respond(message: str, history: list[dict[str, Any]], stored: list[dict[str, Any]],
+                    k_value: float, mode_value: str, backend_value: str):  # type: ignore[no-untyped-def]
+            message = (message or "").strip()
+            if not message:
+                yield history, stored, gr.skip(), gr.skip()
+                return
+            turns = [Turn(question=a["question"], answer=a["text"], standalone_question=a.get("standalone_question"))
+                     for a in stored]
+            history = [*history, {"role": "user", "content": html.escape(message)}, {"role": "assistant", "content": "…"}]
+            yield history, stored, "", gr.skip()
+            text = ""
+            try:
+                for item in bot.stream(message, turns, k=int(k_value), mode=mode_value, backend=backend_value):  # type: ignore[arg-type]
+                    if isinstance(item, Answer):
+                        stored = [*stored, item.model_dump(mode="json")]
+                        history[-1] = {"role": "assistant", "content": chat_markdown(item.text, item.abstained)}
+                        yield history, stored, "", sources_html(item)
+                    else:
+                        text += item
+                        history[-1] = {"role": "assistant", "content": chat_markdown(text)}
+                        yield history, stored, "", gr.skip()
+            except AssistantError as exc:
+                history[-1] = {"role": "assistant", "content": f"⚠️ {html.escape(str(exc))}"}
+                yield history, stored, "", gr.skip()
+
+        outputs = [chatbot, answers, question, sources]
+        inputs = [question, chatbot, answers, k, mode, backend]
+        send.click(respond, inputs, outputs, api_visibility="private")
+        question.submit(respond, inputs, outputs, api_visibility="private")
+
+        def select_answer(stored: list[dict[str, Any]], evt: gr.SelectData) -> str:
+            index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            n = int(index) // 2  # user, assistant, user, assistant, ...
+            if 0 <= n < len(stored):
+                return sources_html(Answer.model_validate(stored[n]))
+            return gr.skip()
+
+        chatbot.select(select_answer, [answers], [sources], api_visibility="private")
+        clear.click(lambda: ([], [], sources_html(None), gr.update(visible=False, value=None)),
+                    None, [chatbot, answers, sources, export_file], api_visibility="private")
+
+        def export_conversation(stored: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+            if not stored:
+                gr.Warning("Nothing to export yet.")
+                return gr.update(visible=False)
+            path = Path(tempfile.mkdtemp(prefix="assistant-export-")) / "conversation.md"
+            path.write_text(conversation_markdown(stored), encoding="utf-8")
+            return gr.update(value=str(path), visible=True)
+
+        export.click(export_conversation, [answers], [export_file], api_visibility="private")
+
+        def add_document(file: str | None, progress: gr.Progress = gr.Progress()):  # type: ignore[no-untyped-def]
+            if not file:
+                return gr.skip(), gr.skip(), gr.skip()
+            name = Path(file).name
+            progress(0.1, desc=f"Reading {name}")
+            try:
+                def tick(event: str, done: int, total: int, path: str) -> None:
+                    progress(0.2 + 0.8 * (done / total if total else 1), desc=f"Indexing {name}")
+                report = bot.add_file(file, progress=tick)
+            except AssistantError as exc:
+                return f"❌ Not added: {html.escape(str(exc))}. Nothing was changed.", gr.skip(), gr.skip()
+            status = "updated" if report.updated else "added" if report.added else "unchanged"
+            return (f"✅ {html.escape(name)} {status}: {report.chunks_written} passages indexed.",
+                    _documents_rows(bot), gr.update(choices=_document_choices(bot)))
+
+        upload.upload(add_document, [upload], [upload_status, docs, to_remove], api_visibility="private")
+
+        def remove_document(doc_id: str | None):  # type: ignore[no-untyped-def]
+            if not doc_id:
+                return "Choose a document to remove.", gr.skip(), gr.skip()
+            try:
+                inside = Path(doc_id).resolve().is_relative_to(settings.corpus_dir.resolve())
+                info = bot.remove(doc_id, delete_file=inside)
+            except AssistantError as exc:
+                return f"❌ {html.escape(str(exc))}", gr.skip(), gr.skip()
+            return (f"Removed {html.escape(info.title)}.", _documents_rows(bot),
+                    gr.update(choices=_document_choices(bot), value=None))
+
+        remove.click(remove_document, [to_remove], [upload_status, docs, to_remove], api_visibility="private")
+
+        # Stable, documented endpoints for gradio_client.
+        def ask(question: str, k: int = settings.top_k, mode: str = settings.retrieval_mode) -> dict[str, Any]:
+            """Answer one question; returns the Answer as JSON (text, citations, passages, abstained)."""
+            return bot.ask(question, k=int(k), mode=mode).model_dump(mode="json")  # type: ignore[arg-type]
+
+        def chat(history: list[str], question: str) -> dict[str, Any]:
+            """Answer a question after earlier questions (oldest first); returns the Answer as JSON."""
+            return bot.chat(list(history or []), question).model_dump(mode="json")
+
+        def documents() -> list[dict[str, Any]]:
+            """The indexed documents."""
+            return [d.model_dump() for d in bot.documents()]
+
+        gr.api(ask, api_name="ask")
+        gr.api(chat, api_name="chat")
+        gr.api(documents, api_name="documents")
+    demo.queue(default_concurrency_limit=settings.concurrency)
+    return demo
+
+
+def theme() -> gr.themes.Base:
+    """A theme with system fonts only: nothing is fetched from font CDNs."""
+    return gr.themes.Soft(font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+                          font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
+
+
+def create_app(bot: Assistant) -> FastAPI:
+    """FastAPI app with the JSON API under /api and the chat UI at /."""
+    app = FastAPI(title="Analyst assistant", description="Chat UI at /, JSON API under /api.")
+    app.include_router(api_router(bot), prefix="/api")
+    add_error_handlers(app)
+    auth = tuple(bot.settings.auth.split(":", 1)) if bot.settings.auth else None
+    return gr.mount_gradio_app(app, build_ui(bot), path="/", auth=auth, theme=theme(), css=CSS, head=HEAD,
+                               footer_links=["api"], ssr_mode=False, server_name=bot.settings.host,
+                               server_port=bot.settings.port)
+
+
+def launch(bot: Assistant) -> None:
+    import uvicorn
+
+    settings = bot.settings
+    if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.auth:
+        print(f"warning: serving on {settings.host} without a login; set ASSISTANT_AUTH=user:password")
+    bot.documents()  # open the store (and fail early) before serving
+    bot.embedder.model  # load the model once, before the first question
+    print(f"Analyst assistant on http://{settings.host}:{settings.port}  (API docs at /docs)")
+    uvicorn.run(create_app(bot), host=settings.host, port=settings.port, log_level="warning")
