@@ -18,7 +18,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from .documents import SUPPORTED_EXTENSIONS
-from .errors import AssistantError
+from .errors import AssistantError, DocumentError
 from .http import add_error_handlers, api_router
 from .schema import Answer, Turn
 from .service import Assistant
@@ -32,7 +32,10 @@ EXAMPLES = [
 NOT_COVERED_LABEL = "Not covered by the corpus"
 
 CSS = """
-#sources { max-height: 640px; overflow-y: auto; }
+.src-panel { max-height: 640px; overflow-y: auto; padding-right: 4px; }
+a.cite { text-decoration: none; display: inline-block; }
+a.cite sup { display: inline-block; padding: 0 5px; margin-left: 2px; border-radius: 8px; background: #dbeafe; color: #1d4ed8; font-weight: 600; cursor: pointer; }
+a.cite:hover sup { background: #2563eb; color: #fff; }
 .src-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 0 0 10px 0; }
 .src-card.cited { border-left: 4px solid #2563eb; }
 .src-card.flash { box-shadow: 0 0 0 3px #f59e0b; }
@@ -100,7 +103,7 @@ def _highlight(passage_text: str, spans: list[tuple[int, int]]) -> str:
 
 def sources_html(answer: Answer | None) -> str:
     if answer is None:
-        return '<div class="src-muted">Sources for the selected answer appear here.</div>'
+        return '<div class="src-panel"><div class="src-muted">Sources for the selected answer appear here.</div></div>'
     q = html.escape(answer.question)
     if answer.abstained:
         head = (f'<div class="src-banner abstain" id="abstain-banner"><b>{NOT_COVERED_LABEL}.</b> '
@@ -115,7 +118,7 @@ def sources_html(answer: Answer | None) -> str:
         page = f" · page {p.page}" if p.page else ""
         card = (
             f'<div class="src-card{" cited" if p.number in cited else ""}" id="src-{p.number}" data-number="{p.number}">'
-            f'<div class="src-head"><span class="src-num">{p.number}</span>{meta}{page} · score {p.score:.3f}</div>'
+            f'<div class="src-head"><span class="src-num">{p.number}</span>{meta}{page} · retrieval score {p.score:.3f}</div>'
             f'<div class="src-text">{_highlight(p.text, spans)}</div></div>'
         )
         (cards_cited if p.number in cited else cards_other).append(card)
@@ -186,7 +189,8 @@ def build_ui(bot: Assistant) -> gr.Blocks:
                                  file_types=list(SUPPORTED_EXTENSIONS), elem_id="upload")
                 upload_status = gr.Markdown(elem_id="upload-status")
                 with gr.Row():
-                    to_remove = gr.Dropdown(choices=_document_choices(bot), label="Remove a document", elem_id="remove-choice")
+                    to_remove = gr.Dropdown(choices=_document_choices(bot), value=None, label="Remove a document",
+                                            elem_id="remove-choice")
                     remove = gr.Button("Remove", variant="stop", elem_id="remove-btn")
 
         def respond(message: str, history: list[dict[str, Any]], stored: list[dict[str, Any]],
@@ -227,8 +231,12 @@ def build_ui(bot: Assistant) -> gr.Blocks:
             return gr.skip()
 
         chatbot.select(select_answer, [answers], [sources], api_visibility="private")
-        clear.click(lambda: ([], [], sources_html(None), gr.update(visible=False, value=None)),
-                    None, [chatbot, answers, sources, export_file], api_visibility="private")
+        def reset():  # type: ignore[no-untyped-def]
+            return [], [], sources_html(None), gr.update(visible=False, value=None)
+
+        clear.click(reset, None, [chatbot, answers, sources, export_file], api_visibility="private")
+        # The chat's own trash icon must forget the conversation too, not just hide it.
+        chatbot.clear(reset, None, [chatbot, answers, sources, export_file], api_visibility="private")
 
         def export_conversation(stored: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
             if not stored:
@@ -249,10 +257,12 @@ def build_ui(bot: Assistant) -> gr.Blocks:
                 def tick(event: str, done: int, total: int, path: str) -> None:
                     progress(0.2 + 0.8 * (done / total if total else 1), desc=f"Indexing {name}")
                 report = bot.add_file(file, progress=tick)
+            except DocumentError as exc:  # name the file as the user knows it, not the upload path
+                return f"**Not added:** {html.escape(name)}: {html.escape(exc.problem)}. Nothing was changed.", gr.skip(), gr.skip()
             except AssistantError as exc:
-                return f"❌ Not added: {html.escape(str(exc))}. Nothing was changed.", gr.skip(), gr.skip()
+                return f"**Not added:** {html.escape(str(exc))}. Nothing was changed.", gr.skip(), gr.skip()
             status = "updated" if report.updated else "added" if report.added else "unchanged"
-            return (f"✅ {html.escape(name)} {status}: {report.chunks_written} passages indexed.",
+            return (f"{html.escape(name)}: **{status}**, {report.chunks_written} passages indexed.",
                     _documents_rows(bot), gr.update(choices=_document_choices(bot)))
 
         upload.upload(add_document, [upload], [upload_status, docs, to_remove], api_visibility="private")
@@ -264,7 +274,7 @@ def build_ui(bot: Assistant) -> gr.Blocks:
                 inside = Path(doc_id).resolve().is_relative_to(settings.corpus_dir.resolve())
                 info = bot.remove(doc_id, delete_file=inside)
             except AssistantError as exc:
-                return f"❌ {html.escape(str(exc))}", gr.skip(), gr.skip()
+                return f"**Not removed:** {html.escape(str(exc))}", gr.skip(), gr.skip()
             return (f"Removed {html.escape(info.title)}.", _documents_rows(bot),
                     gr.update(choices=_document_choices(bot), value=None))
 

@@ -6,6 +6,7 @@ Shared by the browser test and the gradio_client test.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -74,7 +75,11 @@ def server_env(workdir: Path, port: int) -> dict[str, str]:
 def run_ui_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[UIServer]:
     """Ingest a temp corpus copy, start the real app, yield once /api/health answers, stop it."""
     workdir = tmp_path_factory.mktemp(name)
-    make_assistant(workdir)  # corpus at <workdir>/corpus, store at <workdir>/store, ingested
+    with pytest.MonkeyPatch.context() as mp:  # ingest with the same clean settings the server gets
+        for key in [k for k in os.environ if k.startswith("ASSISTANT_")]:
+            mp.delenv(key)
+        mp.setenv("ASSISTANT_CONFIG", str(workdir / "assistant.toml"))
+        make_assistant(workdir)  # corpus at <workdir>/corpus, store at <workdir>/store, ingested
     port = free_port()
     log_path = workdir / "server.log"
     server = UIServer(port=port, workdir=workdir, log_path=log_path)
@@ -98,9 +103,20 @@ def run_ui_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterat
                 time.sleep(0.3)
             yield server
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+            stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM; uvicorn then waits for open streams to end (a gradio_client heartbeat holds one
+    for up to ~15 s), and a following SIGINT makes it quit at once; SIGKILL as a last resort."""
+    for sig, wait_s in ((signal.SIGTERM, 3), (signal.SIGINT, 10)):
+        if proc.poll() is not None:
+            return
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=wait_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    proc.kill()
+    proc.wait(timeout=10)
