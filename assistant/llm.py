@@ -104,7 +104,7 @@ def parse_llm_answer(
         bad = [m for m in markers if m not in numbers]
         for m in bad:
             warnings.append(f"marker [{m}] removed: no passage has that number")
-        cleaned = _MARKER.sub(lambda mt: "" if int(mt.group(1)) in bad else mt.group(0), sentence)
+        cleaned = _MARKER.sub(lambda mt, bad=bad: "" if int(mt.group(1)) in bad else mt.group(0), sentence)
         cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
         sentences.append(cleaned)
         plain = _MARKER.sub("", cleaned).strip()

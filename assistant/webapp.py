@@ -324,6 +324,6 @@ def launch(bot: Assistant) -> None:
     if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.auth:
         print(f"warning: serving on {settings.host} without a login; set ASSISTANT_AUTH=user:password")
     bot.documents()  # open the store (and fail early) before serving
-    bot.embedder.model  # load the model once, before the first question
+    _ = bot.embedder.model  # load the model once, before the first question
     print(f"Analyst assistant on http://{settings.host}:{settings.port}  (API docs at /docs)")
     uvicorn.run(create_app(bot), host=settings.host, port=settings.port, log_level="warning")

@@ -72,7 +72,7 @@ def main() -> None:
         bot = Assistant(load_settings(corpus_dir=corpus, store_dir=tmp / "store"))
 
         started = time.perf_counter()
-        bot.embedder.model
+        _ = bot.embedder.model
         figures["model_load_s"] = round(time.perf_counter() - started, 2)
 
         text = ARTICLE.read_text(encoding="utf-8")

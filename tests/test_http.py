@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,8 @@ import httpx
 import pytest
 
 from assistant.testing import make_assistant
+
+from .servers import clean_env, free_port, stop, wait_until_healthy
 
 ARTICLE_NAME = "bisi-2024-07-11-pyongyang-parlays.txt"
 TITLE = "Pyongyang Parlays: Vladimir Putin and Kim Jong Un Meet"
@@ -37,18 +37,6 @@ LAUNCHER = (
     "port=int(sys.argv[1]), log_level='warning')\n"
 )
 STARTUP_TIMEOUT_S = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _clean_env(**assistant_vars: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(assistant_vars)
-    return env
 
 
 class Server:
@@ -77,9 +65,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         chunks = bot.status()["chunks"]
         del bot
 
-    port = _free_port()
+    port = free_port()
     log = workdir / "server.log"
-    env = _clean_env(
+    env = clean_env(
         ASSISTANT_STORE_DIR=str(workdir / "store"),
         ASSISTANT_CORPUS_DIR=str(workdir / "corpus"),
         ASSISTANT_CONFIG=str(config),
@@ -92,26 +80,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     srv = Server(f"http://127.0.0.1:{port}", workdir, process, log)
     srv.chunks = chunks
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited with {process.returncode}:\n{srv.log_text()}")
-            try:
-                if httpx.get(f"{srv.base_url}/api/health", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not healthy after {STARTUP_TIMEOUT_S:.0f}s:\n{srv.log_text()}")
-            time.sleep(0.25)
+        wait_until_healthy(process, f"{srv.base_url}/api/health", STARTUP_TIMEOUT_S, log, fail=pytest.fail)
         yield srv
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        stop(process)
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,17 @@ Shared by the browser test and the gradio_client test.
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.testing import make_assistant
+
+from .servers import clean_env, free_port, stop, wait_until_healthy
 
 REPO = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_S = 90
@@ -50,15 +48,8 @@ class UIServer:
             return "<no log>"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def server_env(workdir: Path, port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
-    env.update(
+    return clean_env(
         ASSISTANT_STORE_DIR=str(workdir / "store"),
         ASSISTANT_CORPUS_DIR=str(workdir / "corpus"),
         # A config path that does not exist, so no assistant.toml in the cwd leaks in.
@@ -69,7 +60,6 @@ def server_env(workdir: Path, port: int) -> dict[str, str]:
         GRADIO_ANALYTICS_ENABLED="False",
         PYTHONUNBUFFERED="1",
     )
-    return env
 
 
 def run_ui_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[UIServer]:
@@ -89,34 +79,7 @@ def run_ui_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterat
             env=server_env(workdir, port), cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT_S
-            while True:
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {proc.returncode}:\n{server.log_tail()}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"server not healthy after {STARTUP_TIMEOUT_S}s:\n{server.log_tail()}")
-                time.sleep(0.3)
+            wait_until_healthy(proc, f"http://127.0.0.1:{port}/api/health", STARTUP_TIMEOUT_S, log_path)
             yield server
         finally:
             stop(proc)
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM; uvicorn then waits for open streams to end (a gradio_client heartbeat holds one
-    for up to ~15 s), and a following SIGINT makes it quit at once; SIGKILL as a last resort."""
-    for sig, wait_s in ((signal.SIGTERM, 3), (signal.SIGINT, 10)):
-        if proc.poll() is not None:
-            return
-        proc.send_signal(sig)
-        try:
-            proc.wait(timeout=wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-    proc.kill()
-    proc.wait(timeout=10)
