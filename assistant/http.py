@@ -7,9 +7,12 @@ assistant's model and store are shared by every request of the process.
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from typing import Literal
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -47,8 +50,26 @@ class ErrorResponse(BaseModel):
     detail: str
 
 
+def _basic_auth(credentials: str) -> Callable[..., None]:
+    """HTTP Basic check against ASSISTANT_AUTH, for API clients (the UI uses Gradio's login)."""
+    user, _, password = credentials.partition(":")
+    security = HTTPBasic(realm="analyst-assistant")
+
+    def check(given: HTTPBasicCredentials = Depends(security)) -> None:  # noqa: B008 (FastAPI idiom)
+        ok_user = secrets.compare_digest(given.username.encode(), user.encode())
+        ok_pass = secrets.compare_digest(given.password.encode(), password.encode())
+        if not (ok_user and ok_pass):
+            raise HTTPException(status_code=401, detail="wrong user or password",
+                                headers={"WWW-Authenticate": "Basic"})
+
+    return check
+
+
 def api_router(bot: Assistant) -> APIRouter:
+    """The API routes; when ASSISTANT_AUTH is set, every route but /health needs it (HTTP Basic)."""
+    guarded = [Depends(_basic_auth(bot.settings.auth))] if bot.settings.auth else []
     router = APIRouter(responses={400: {"model": ErrorResponse}, 404: {"model": ErrorResponse}})
+    protected = APIRouter(dependencies=guarded)
 
     @router.get("/health", response_model=HealthResponse, summary="Liveness and index summary")
     def health() -> HealthResponse:
@@ -57,23 +78,24 @@ def api_router(bot: Assistant) -> APIRouter:
                               chunks=info["chunks"], embedding_model=info["embedding_model"],
                               store=info["store"])
 
-    @router.get("/documents", response_model=list[DocumentInfo], summary="Indexed documents")
+    @protected.get("/documents", response_model=list[DocumentInfo], summary="Indexed documents")
     def documents() -> list[DocumentInfo]:
         return bot.documents()
 
-    @router.post("/ask", response_model=Answer, summary="Answer one question with citations")
+    @protected.post("/ask", response_model=Answer, summary="Answer one question with citations")
     def ask(req: AskRequest) -> Answer:
         return bot.ask(req.question, k=req.k, mode=req.mode, filters=req.filters, backend=req.backend)
 
-    @router.post("/chat", response_model=Answer, summary="Answer a question in a conversation")
+    @protected.post("/chat", response_model=Answer, summary="Answer a question in a conversation")
     def chat(req: ChatRequest) -> Answer:
         return bot.chat(req.history, req.question, k=req.k, mode=req.mode, filters=req.filters,
                         backend=req.backend)
 
-    @router.post("/retrieve", response_model=list[Passage], summary="Passages only, no answer")
+    @protected.post("/retrieve", response_model=list[Passage], summary="Passages only, no answer")
     def retrieve(req: AskRequest) -> list[Passage]:
         return make_passages(bot.retrieve(req.question, k=req.k, mode=req.mode, filters=req.filters))
 
+    router.include_router(protected)
     return router
 
 

@@ -1,0 +1,99 @@
+"""The evaluation toolkit: metric definitions on hand-made answers, and `assistant eval` end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.evaluation.dataset import GoldItem
+from assistant.evaluation.metrics import aggregate, context_precision, score_item, split_cited_sentences
+from assistant.schema import Answer, Citation, Passage
+
+from .conftest import ARTICLE, REPO
+
+TEXT = "Alpha bravo charlie delta. Echo foxtrot golf hotel."
+
+
+def passage(n: int, text: str, start: int = 0) -> Passage:
+    return Passage(number=n, chunk_id=f"c{n}", doc_id="d", path="d", title="T", kind="paragraph",
+                   text=text, start=start, end=start + len(text), score=1.0 / n)
+
+
+def cite(n: int, quote: str, start: int) -> Citation:
+    return Citation(marker=n, chunk_id=f"c{n}", doc_id="d", path="d", title="T", quote=quote,
+                    start=start, end=start + len(quote), score=1.0)
+
+
+def item(**kw: object) -> GoldItem:
+    base = {"id": "x", "split": "test", "category": "fact", "question": "q?", "answerable": True,
+            "evidence": ["Echo foxtrot"], "key_facts": ["golf|kilo", "hotel"]}
+    return GoldItem.model_validate({**base, **kw})
+
+
+def test_split_cited_sentences() -> None:
+    assert split_cited_sentences("One two. [1] Three four. [2][3]") == [("One two.", [1]), ("Three four.", [2, 3])]
+    assert split_cited_sentences("No marker here.") == [("No marker here.", [])]
+
+
+def test_context_precision_is_ragas_average_precision() -> None:
+    assert context_precision([True, False, True]) == (1 / 1 + 2 / 3) / 2
+    assert context_precision([False, True]) == 0.5
+    assert context_precision([False, False]) == 0.0
+
+
+def test_score_item_counts_support_precision_facts_and_exactness() -> None:
+    p1, p2 = passage(1, "Alpha bravo charlie delta."), passage(2, "Echo foxtrot golf hotel.", 27)
+    answer = Answer(question="q?", standalone_question="q?", passages=[p1, p2],
+                    text="Echo foxtrot golf hotel. [2] Zulu yankee xray. [1]",
+                    citations=[cite(2, "Echo foxtrot golf hotel.", 27), cite(1, "Alpha bravo", 0)])
+    result = score_item(item(), answer, {"d": TEXT}, latency=0.1, k=5)
+    assert result.first_relevant_rank == 2 and result.relevance == [False, True]
+    assert (result.sentences, result.supported_sentences) == (2, 1)  # "Zulu yankee xray" is unsupported
+    assert (result.citations, result.needed_citations) == (2, 1)
+    assert result.fully_cited and result.evidence_cited
+    assert result.key_fact_score == 1.0 and result.all_key_facts
+    assert (result.quotes, result.exact_quotes) == (2, 2)
+
+    wrong_span = answer.model_copy(update={"citations": [cite(2, "Echo foxtrot golf hotel.", 26)]})
+    assert score_item(item(), wrong_span, {"d": TEXT}, 0.1, 5).exact_quotes == 0
+
+
+def test_abstention_metrics() -> None:
+    declined = Answer(question="q", standalone_question="q", text="no", abstained=True)
+    answered = Answer(question="q", standalone_question="q", text="Echo foxtrot. [1]",
+                      passages=[passage(1, "Echo foxtrot golf hotel.", 27)],
+                      citations=[cite(1, "Echo foxtrot", 27)])
+    results = [
+        score_item(item(id="a", category="out_of_corpus", answerable=False, evidence=[], key_facts=[]), declined, {}, 0.1, 5),
+        score_item(item(id="b", category="out_of_corpus", answerable=False, evidence=[], key_facts=[]), answered, {}, 0.1, 5),
+        score_item(item(id="c"), declined, {}, 0.1, 5),
+        score_item(item(id="d"), answered, {"d": TEXT}, 0.1, 5),
+    ]
+    m = aggregate(results)
+    assert m["abstention_recall"] == 0.5 and m["abstention_precision"] == 0.5
+    assert m["answered_rate"] == 0.5 and m["hit@1"] == 0.5
+
+
+def test_eval_command_writes_table_json_markdown_and_plot(tmp_path: Path) -> None:
+    lines = [line for line in (REPO / "tests/eval/golden.jsonl").read_text(encoding="utf-8").splitlines()
+             if json.loads(line)["id"] in {"fact-02", "ooc-02", "follow-02", "meta-02"}]
+    dataset = tmp_path / "mini.jsonl"
+    dataset.write_text("\n".join(lines), encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset),
+                                      "--split", "all", "--retrieval", "dense", "--out", str(out)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "hit@3" in result.output and "dense" in result.output
+    data = json.loads((out / "eval.json").read_text())
+    assert data["runs"][0]["variant"] == "dense" and len(data["runs"][0]["items"]) == 4
+    assert data["runs"][0]["metrics"]["quote_exactness"] == 1.0
+    report = (out / "eval.md").read_text()
+    assert "| hit@1 |" in report and "per category" in report and "eval.png" in report
+    assert (out / "eval.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
