@@ -20,6 +20,8 @@ from assistant.documents import SUPPORTED_EXTENSIONS, discover, load_document
 from assistant.errors import DocumentError, UnsupportedFormatError
 from assistant.schema import Block, Document
 
+from .article_facts import FORECAST_BULLETS
+
 ARTICLE = Path(__file__).resolve().parents[1] / "corpus" / "bisi-2024-07-11-pyongyang-parlays.txt"
 
 # --------------------------------------------------------------------------------------------
@@ -88,19 +90,6 @@ BODY_PARAGRAPHS = [
     "Russian-North Korean-perpetrated conflict is unlikely.",
 ]
 
-FORECAST_BULLETS = [
-    "China is unlikely to publicly voice complaints regarding the pact, but may be slightly more "
-    "tentative regarding involvement with North Korea.",
-    "China, too, has a history of being less approving of the war in Ukraine than Putin would like. "
-    "Though China and Russia will remain allies, Russia may feel abandoned over Chinese hesitation "
-    "regarding further support, and may come to see North Korea as their primary regional ally.",
-    "Though South Korea had previously voiced a desire to keep relations friendly with "
-    "Moscow–including tip-toeing over financial aid to Ukraine– this meeting may change that "
-    "sentiment; Seoul is likely to be angered by the agreement.",
-    "The U.S. will likely seek to strengthen partnerships within Asia to counter Russian "
-    "maneuvering. The coming November election, however, will impact this, especially if former "
-    "President Donald Trump is elected.",
-]
 
 MAP_CAPTION = "See this map in the original post"
 PHOTO_CREDIT = "Presidential Executive Office of Russia / Wikimedia"
