@@ -42,42 +42,50 @@ def _timed(step: str, fn: Callable[[dict[str, Any]], Any]) -> RunnableLambda:
     return RunnableLambda(run, name=step)
 
 
+def resolve_step(search: HybridSearch, state: dict[str, Any], resolve: bool = True) -> dict[str, Any]:
+    """Add the standalone question (follow-up resolution, spelling correction)."""
+    history: list[Turn] = state.get("history") or []
+    return {**state, "standalone": standalone_question(search, state["question"], history, resolve)}
+
+
+def retrieve_step(search: HybridSearch, state: dict[str, Any]) -> dict[str, Any]:
+    """Add the retrieved passages; instructions aimed at the assistant are not searched at all."""
+    if looks_like_injection(state["question"]):
+        return {**state, "results": [], "lexical": None, "refused": True}
+    filters = state.get("filters") or default_filter(state["standalone"])
+    results = search.search(state["standalone"], state.get("k"), state.get("mode"), filters)
+    lexical = search.lexical_index() if results else None
+    return {**state, "results": results, "lexical": lexical}
+
+
+def settled_answer(search: HybridSearch, state: dict[str, Any]) -> Answer | None:
+    """The answer when no composer is needed: a refused instruction or an empty index."""
+    if state.get("refused"):
+        return Answer(question=state["question"], standalone_question=state["standalone"],
+                      text=REFUSAL, abstained=True, backend="guard")
+    if not state["results"] and not search.store.committed():
+        return Answer(question=state["question"], standalone_question=state["standalone"],
+                      text=NO_DOCUMENTS, abstained=True, backend="extractive")
+    return None
+
+
 def build_answer_chain(
     search: HybridSearch, composer_for: Callable[[str | None], Composer], resolve: bool = True
 ) -> Runnable[dict[str, Any], Answer]:
     """Input: ``{"question", "history": [Turn], "k", "mode", "filters", "backend"}``."""
 
-    def standalone(state: dict[str, Any]) -> dict[str, Any]:
-        history: list[Turn] = state.get("history") or []
-        question = state["question"]
-        return {**state, "standalone": standalone_question(search, question, history, resolve)}
-
-    def retrieve(state: dict[str, Any]) -> dict[str, Any]:
-        if looks_like_injection(state["question"]):
-            return {**state, "results": [], "lexical": None, "refused": True}
-        filters = state.get("filters") or default_filter(state["standalone"])
-        results = search.search(state["standalone"], state.get("k"), state.get("mode"), filters)
-        lexical = search.lexical_index() if results else None
-        return {**state, "results": results, "lexical": lexical}
-
     def compose(state: dict[str, Any]) -> Answer:
-        if state.get("refused"):
-            return Answer(question=state["question"], standalone_question=state["standalone"],
-                          text=REFUSAL, abstained=True, backend="guard")
-        if not state["results"] and not search.store.committed():
-            return Answer(question=state["question"], standalone_question=state["standalone"],
-                          text=NO_DOCUMENTS, abstained=True, backend="extractive")
+        settled = settled_answer(search, state)
+        if settled is not None:
+            return settled
         composer = composer_for(state.get("backend"))
         return composer.compose(state["question"], state["standalone"], state["results"], state["lexical"])
 
-    def validate(answer: Answer) -> Answer:
-        return validate_citations(answer)
-
     chain = (
-        _timed("resolve", standalone)
-        | _timed("retrieve", retrieve)
+        _timed("resolve", lambda state: resolve_step(search, state, resolve))
+        | _timed("retrieve", lambda state: retrieve_step(search, state))
         | _timed("compose", compose)
-        | RunnableLambda(validate, name="validate")
+        | RunnableLambda(validate_citations, name="validate")
     )
     return chain.with_config(run_name="analyst_answer")
 

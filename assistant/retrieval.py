@@ -13,7 +13,7 @@ import re
 import threading
 from datetime import date
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
@@ -24,7 +24,7 @@ from .config import RetrievalMode, Settings
 from .embeddings import Embedder
 from .index import ChunkStore
 from .lexical import LexicalIndex
-from .schema import ANSWERABLE_KINDS, Chunk, ScoredChunk
+from .schema import ANSWERABLE_KINDS, BlockKind, Chunk, ScoredChunk
 from .text import content_words
 
 
@@ -165,7 +165,7 @@ class HybridSearch:
         return items
 
 
-_ALL_KINDS = ("publisher", "title", "byline", "heading", "paragraph", "bullet", "caption", "boilerplate")
+_ALL_KINDS: tuple[str, ...] = get_args(BlockKind)
 
 
 def _drop_near_duplicates(items: list[ScoredChunk], threshold: float) -> list[ScoredChunk]:

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .answering import ExtractiveComposer, stream_text, validate_citations
-from .chain import Composer, build_answer_chain, standalone_question
+from .chain import Composer, build_answer_chain, resolve_step, retrieve_step, settled_answer
 from .config import RetrievalMode, Settings, load_settings
 from .documents import SUPPORTED_EXTENSIONS
 from .embeddings import Embedder
 from .errors import ConfigurationError, DocumentError, QuestionError
 from .index import ChunkStore
 from .ingest import IngestReport, Progress, ingest_paths
-from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter, default_filter
+from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter
 from .schema import Answer, DocumentInfo, ScoredChunk, Turn
 
 Backend = Literal["extractive", "llm"]
@@ -37,9 +37,11 @@ class Assistant:
     """
 
     def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
-        self.settings = settings.model_copy(update=overrides) if settings and overrides else (
-            settings or load_settings(**overrides)
-        )
+        if settings is None:
+            settings = load_settings(**overrides)
+        elif overrides:  # validated like any other settings, not just copied over
+            settings = load_settings(**{**settings.model_dump(), **overrides})
+        self.settings = settings
         self.embedder = Embedder(
             self.settings.embedding_model, self.settings.embedding_device, self.settings.embedding_batch_size
         )
@@ -160,17 +162,15 @@ class Assistant:
         if composer is self.extractive or not hasattr(composer, "stream"):
             answer = self._chain.invoke(state)
             yield from stream_text(answer.text)
-        else:
-            standalone = standalone_question(self.search, state["question"], state["history"],
-                                             self.settings.resolve_followups)
-            results = self.search.search(standalone, state["k"], state["mode"], filters or default_filter(standalone))
-            lexical = self.search.lexical_index()
-            answer = None
-            for item in composer.stream(state["question"], standalone, results, lexical):
-                if isinstance(item, Answer):
-                    answer = validate_citations(item)
-                else:
-                    yield item
+        else:  # the same steps as the chain, with the model's tokens passed through as they come
+            state = retrieve_step(self.search, resolve_step(self.search, state, self.settings.resolve_followups))
+            answer = settled_answer(self.search, state)
+            if answer is None:
+                for item in composer.stream(state["question"], state["standalone"], state["results"], state["lexical"]):
+                    if isinstance(item, Answer):
+                        answer = validate_citations(item)
+                    else:
+                        yield item
             assert answer is not None
         yield answer.model_copy(update={"timings": {**answer.timings, "total": time.perf_counter() - started}})
 
