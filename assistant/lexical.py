@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 import math
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -72,8 +73,6 @@ class LexicalIndex:
 
     def correct_text(self, text: str) -> str:
         """The text with misspelled words replaced in place (for dense search and display)."""
-        import re
-
         def fix(match: re.Match[str]) -> str:
             word = match.group(0)
             folded = word.casefold()

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from .answering import ExtractiveComposer, stream_text, validate_citations
 from .chain import Composer, build_answer_chain, resolve_step, retrieve_step, settled_answer
@@ -198,8 +198,7 @@ class Assistant:
         backend = backend or self.settings.answer_backend
         if backend == "extractive":
             return self.extractive
-        if backend != "llm":
-            raise ConfigurationError(f"unknown answer backend '{backend}'; use 'extractive' or 'llm'")
+        _check_choices(None, backend)
         if self._llm is None:
             from .llm import LLMComposer, build_chat_model
 
@@ -214,10 +213,11 @@ class Assistant:
 
 
 def _check_choices(mode: str | None, backend: str | None) -> None:
-    if mode is not None and mode not in ("hybrid", "dense", "lexical"):
-        raise ConfigurationError(f"unknown retrieval mode '{mode}'; use hybrid, dense or lexical")
-    if backend is not None and backend not in ("extractive", "llm"):
-        raise ConfigurationError(f"unknown answer backend '{backend}'; use extractive or llm")
+    """Reject values outside the Literal types (callers from the CLI or Python pass plain strings)."""
+    for value, allowed, what in ((mode, get_args(RetrievalMode), "retrieval mode"),
+                                 (backend, get_args(Backend), "answer backend")):
+        if value is not None and value not in allowed:
+            raise ConfigurationError(f"unknown {what} '{value}'; use {' or '.join(allowed)}")
 
 
 def _turn(item: Turn | dict[str, Any] | str) -> Turn:
