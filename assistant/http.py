@@ -18,6 +18,8 @@ from pydantic import BaseModel, Field
 
 from . import __version__
 from .errors import AssistantError
+from .http_stream import stream_router
+from .openai_compat import openai_router
 from .retrieval import RetrievalFilter
 from .schema import Answer, DocumentInfo, Passage, Turn
 from .service import Assistant
@@ -95,6 +97,7 @@ def api_router(bot: Assistant) -> APIRouter:
     def retrieve(req: AskRequest) -> list[Passage]:
         return make_passages(bot.retrieve(req.question, k=req.k, mode=req.mode, filters=req.filters))
 
+    protected.include_router(stream_router(bot, ChatRequest))  # POST /stream: server-sent events
     router.include_router(protected)
     return router
 
@@ -107,9 +110,10 @@ def add_error_handlers(app: FastAPI) -> None:
 
 
 def create_api(bot: Assistant) -> FastAPI:
-    """A standalone FastAPI app with the API under /api."""
+    """A standalone FastAPI app with the API under /api and the OpenAI-compatible routes under /v1."""
     app = FastAPI(title="Analyst assistant API", version=__version__,
                   description="Cited answers from the indexed intelligence and security articles.")
     app.include_router(api_router(bot), prefix="/api")
+    app.include_router(openai_router(bot))  # /v1: the OpenAI-compatible chat endpoint
     add_error_handlers(app)
     return app

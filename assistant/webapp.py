@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from .documents import SUPPORTED_EXTENSIONS
 from .errors import AssistantError, DocumentError
 from .http import add_error_handlers, api_router
+from .openai_compat import openai_router
 from .schema import Answer, Turn
 from .service import Assistant
 
@@ -310,6 +311,7 @@ def create_app(bot: Assistant) -> FastAPI:
     """FastAPI app with the JSON API under /api and the chat UI at /."""
     app = FastAPI(title="Analyst assistant", description="Chat UI at /, JSON API under /api.")
     app.include_router(api_router(bot), prefix="/api")
+    app.include_router(openai_router(bot))  # /v1: the OpenAI-compatible chat endpoint
     add_error_handlers(app)
     auth = tuple(bot.settings.auth.split(":", 1)) if bot.settings.auth else None
     return gr.mount_gradio_app(app, build_ui(bot), path="/", auth=auth, theme=theme(), css=CSS, head=HEAD,
