@@ -1,4 +1,10 @@
-"""The golden set: questions written by reading the articles, with exact gold evidence."""
+"""The golden set: questions written by reading the documents, with exact gold evidence.
+
+Two corpora share one file: ``bisi`` items were written for the BISI article in ``corpus/``
+(the app's default corpus), ``crs`` items for the Congressional Research Service products in
+``tests/eval/corpora/crs/``. The multi-document evaluation puts every file in one index and asks
+every question against it; the BISI-only evaluation keeps today's single-article figures.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,10 @@ from pydantic import BaseModel, Field
 from ..errors import ConfigurationError
 
 DEFAULT_DATASET = Path("tests/eval/golden.jsonl")
-Category = Literal["fact", "paraphrase", "multi", "metadata", "forecast", "followup", "typo",
-                   "out_of_corpus", "injection"]
+Category = Literal["fact", "paraphrase", "numeric", "multi", "cross_document", "metadata", "forecast",
+                   "followup", "typo", "command_like", "out_of_corpus", "injection"]
+#: Categories whose items the corpus cannot answer: scored on declining, not on facts.
+UNANSWERABLE: frozenset[str] = frozenset({"out_of_corpus", "injection"})
 
 
 class GoldItem(BaseModel):
@@ -24,9 +32,18 @@ class GoldItem(BaseModel):
     answerable: bool
     evidence: list[str] = Field(default_factory=list, description="Exact substrings of the source.")
     key_facts: list[str] = Field(default_factory=list, description="'a|b' means a or b.")
+    documents: list[str] = Field(
+        default_factory=list,
+        description="File names the evidence comes from; empty for out-of-corpus and injection items.",
+    )
+    corpus: Literal["bisi", "crs"] = Field(
+        "bisi", description="The corpus the item was written for; the BISI-only evaluation keeps 'bisi' items.",
+    )
 
 
-def load_golden(path: str | Path | None = None, split: str | None = None) -> list[GoldItem]:
+def load_golden(path: str | Path | None = None, split: str | None = None,
+                corpus: str | None = None) -> list[GoldItem]:
+    """Items of the golden set, optionally only one split (``dev``/``test``) or one corpus's items."""
     path = Path(path or DEFAULT_DATASET)
     if not path.is_file():
         raise ConfigurationError(f"golden set not found at {path}; pass --dataset PATH")
@@ -40,4 +57,6 @@ def load_golden(path: str | Path | None = None, split: str | None = None) -> lis
             raise ConfigurationError(f"{path}:{number}: not a valid golden item ({exc})") from None
     if split and split != "all":
         items = [i for i in items if i.split == split]
+    if corpus and corpus != "all":
+        items = [i for i in items if i.corpus == corpus]
     return items
