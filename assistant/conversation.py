@@ -1,9 +1,22 @@
-"""Follow-up questions, resolved against the conversation without an LLM.
+"""Follow-up questions, rewritten into standalone questions without an LLM.
 
-"Who signed it?" means nothing on its own. When a question leans on earlier turns (a
-pronoun, an elliptical opener, or almost no content words of its own), the standalone
-question used for retrieval carries the previous standalone question along, so "it" finds
-the treaty the analyst was just asking about.
+"And Japan?" or "Who signed it?" mean nothing on their own. Appending the previous question
+("Who signed it? (context: ...)") leaves the old topic in the query, so retrieval answers the
+old question again. Instead the previous question is *rewritten*:
+
+* an elliptical follow-up naming something new ("And Mexico?", "What about the ceremony?")
+  substitutes it for the matching slot of the previous question (a name for a name, a number
+  for a number, a noun phrase for a noun phrase): "How did Canada vote?" + "And Mexico?" ->
+  "How did Mexico vote?";
+* a bare question word ("Why?", "When?", "How many?") replaces the previous question's
+  question word, keeping the rest: "Which law does the bill amend?" + "Why?" ->
+  "Why does the bill amend the law?";
+* a pronoun ("it", "they", "he") is replaced by what the previous turn was about: the name
+  in the previous answer that the previous question asked for (a quoted title, a capitalised
+  name), else the previous question's own noun phrase.
+
+The rules use word shapes only (capitals, digits, quotes, question words), never a document's
+vocabulary, and fall back to the question as asked when nothing fits.
 """
 
 from __future__ import annotations
@@ -23,6 +36,45 @@ _ELLIPTICAL = re.compile(
     r"who else|when|where)\b",
     re.IGNORECASE,
 )
+_WH = r"(?:what|which|who|whom|whose|when|where|why|how)"
+_AUX = (
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|shall|may|might|must)"
+)
+# "And Japan?", "What about the United States?", "How about in 2025?", "Japan too?"
+_SUBSTITUTE = re.compile(
+    r"^\s*(?:and|also|but|so|then)?\s*(?:what|how)\s+about\s+(?P<a>.+?)\s*[?.!]*\s*$|"
+    r"^\s*(?:and|also|but|then)\s+(?:for\s+|in\s+|of\s+|with\s+)?(?P<b>.+?)\s*[?.!]*\s*$|"
+    r"^\s*(?P<c>.+?)\s*,?\s+(?:too|as\s+well)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# "Why?", "And when?", "How many?", "Why not?"
+_BARE_WH = re.compile(
+    rf"^\s*(?:and|so|but)?\s*(?P<wh>{_WH}(?:\s+(?:much|many|long|old|far|often|exactly|so))?)"
+    r"(?:\s+not)?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+# A previous question led by a question word: "Which law does ...", "How long did ...".
+_LEADING_WH = re.compile(
+    rf"^\s*(?P<wh>{_WH}(?:\s+(?:much|many|long|old|far|often))?)"
+    rf"(?:\s+(?P<noun>(?!{_AUX}\b)[\w’'\-]+(?:\s+(?!{_AUX}\b)[\w’'\-]+)?))?"
+    rf"\s+(?P<aux>{_AUX})\b\s*(?P<rest>.*?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(rf"^\s*(?P<aux>{_AUX})\b\s*(?P<rest>.*?)\s*[?.!]*\s*$", re.IGNORECASE)
+_PREPOSITION = r"(?:to|for|of|with|about|on|in|at|from|by|into|over|against)"
+# Capitalised names, with inner connectors: "the United States", "Friendship, Cooperation and ...",
+# initialisms ("U.S.") and a leading year ("the 1990 Act").
+_CAP = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'\-]*)"
+_NAME = re.compile(
+    rf"(?:\b[Tt]he\s+)?(?:\d{{4}}\s+)?{_CAP}(?:(?:,\s+|\s+(?:and|of|for|the|de|du|von)\s+|\s+){_CAP})*"
+)
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_NOUN_PHRASE = re.compile(
+    r"\b(?:the|this|that|these|those|its|their|his|her)\s+(?:[a-z][\w\-]*\s+){0,2}?[a-z][\w\-]*",
+)
+_PERSONAL = {"he", "him", "his", "she", "her"}
+_PLURAL = {"they", "them", "their", "theirs"}
 
 
 def needs_context(question: str) -> bool:
@@ -31,13 +83,190 @@ def needs_context(question: str) -> bool:
         return True
     if _ELLIPTICAL.match(question) and len(content_words(question)) <= 3:
         return True
+    # "How many personnel?", "Which year?": a question word and a noun, no verb of its own
+    if len(tokens) <= 4 and re.match(rf"\s*(?:and\s+)?{_WH}\b", question, re.IGNORECASE) and not any(
+        re.fullmatch(_AUX, t) for t in tokens
+    ):
+        return True
     return len(content_words(question)) <= 1
 
 
 def resolve_followup(question: str, history: Sequence[Turn]) -> str:
-    """The question as retrieval should see it: itself, or itself plus the topic so far."""
+    """The question as retrieval should see it: itself, or rewritten from the previous turn."""
     if not history or not needs_context(question):
         return question
     previous = history[-1]
-    topic = previous.standalone_question or previous.question
-    return f"{question.strip()} (context: {topic.strip()})"
+    topic = (previous.standalone_question or previous.question).strip()
+    rewritten = (
+        _bare_question_word(question, topic)
+        or _new_wh_noun(question, topic)
+        or _substitution(question, topic)
+        or _pronouns(question, topic, previous.answer or "")
+    )
+    return rewritten or question
+
+
+# -- bare question words ---------------------------------------------------------------------
+def _bare_question_word(question: str, topic: str) -> str | None:
+    match = _BARE_WH.match(question)
+    if not match:
+        return None
+    wh = match.group("wh").strip().lower()
+    wh = {"how so": "why", "why so": "why", "how exactly": "how"}.get(wh, wh)
+    negated = bool(re.search(r"\bnot\s*[?.!]*\s*$", question, re.IGNORECASE))
+    lead = _LEADING_WH.match(topic)
+    if lead:
+        rest = lead.group("rest")
+        noun = lead.group("noun")
+        if noun and lead.group("wh").lower() in {"what", "which", "whose"}:
+            # the question's object moves to its place in the clause: "... amend the law"
+            rest = f"{rest} the {noun}"
+        else:
+            rest = re.sub(rf"\s+{_PREPOSITION}$", "", rest)
+        aux = _negate(lead.group("aux").lower(), negated)
+        return _sentence(f"{wh} {aux} {rest}")
+    yes_no = _YES_NO.match(topic)
+    if yes_no:
+        aux = _negate(yes_no.group("aux").lower(), negated)
+        return _sentence(f"{wh} {aux} {yes_no.group('rest')}")
+    return _sentence(f"{wh} {_strip_end(topic)}")
+
+
+def _new_wh_noun(question: str, topic: str) -> str | None:
+    """ "How many personnel?" after "How many satellites does ...?": the asked-for noun changes."""
+    match = re.match(rf"^\s*(?:and\s+)?(?P<wh>{_WH}(?:\s+(?:much|many))?)\s+(?P<noun>[\w’'\- ]{{1,40}}?)\s*[?.!]*\s*$",
+                     question, re.IGNORECASE)
+    lead = _LEADING_WH.match(topic)
+    if not match or not lead or not lead.group("noun") or len(match.group("noun").split()) > 3:
+        return None
+    if re.search(rf"\b(?:{_AUX}|it|they|he|she)\b", match.group("noun"), re.IGNORECASE):
+        return None
+    if match.group("wh").lower() != lead.group("wh").lower():
+        return None
+    return _sentence(topic[: lead.start("noun")] + match.group("noun") + topic[lead.end("noun"):])
+
+
+# -- substitution -----------------------------------------------------------------------------
+def _substitution(question: str, topic: str) -> str | None:
+    match = _SUBSTITUTE.match(question)
+    if not match:
+        return None
+    new = next(g for g in match.groups() if g)
+    new = re.sub(r"^(?:for|in|of|with|about)\s+", "", new.strip(), flags=re.IGNORECASE)
+    if not new or len(content_words(new)) == 0 or len(new.split()) > 8:
+        return None
+    if re.match(rf"(?:{_WH}|{_AUX})\b", new, re.IGNORECASE):
+        return None  # "And what did X say?" is a question of its own
+    slot = _slot_for(new, topic)
+    if slot is None:
+        return None
+    start, end = slot
+    return _sentence(topic[:start] + new + topic[end:])
+
+
+def _slot_for(new: str, topic: str) -> tuple[int, int] | None:
+    """The span of ``topic`` that ``new`` stands in for: same shape, the first such span."""
+    body_start = _question_body_start(topic)
+    names = [s for s in _names(topic) if s[0] >= body_start]
+    phrases = [m.span() for m in _NOUN_PHRASE.finditer(topic) if m.start() >= body_start]
+    if _NUMBER.fullmatch(new.strip()):
+        spans = [m.span() for m in _NUMBER.finditer(topic) if m.start() >= body_start]
+    elif re.match(r"(?:the|this|that|these|those|its|their|his|her)\s+[a-z]", new):
+        spans = phrases or names  # "the ceremony" stands in for "the summit"
+    else:
+        spans = names or phrases  # "Japan" or "oil" stand in for a name
+    return spans[0] if spans else None
+
+
+def _question_body_start(topic: str) -> int:
+    """Where the question's own words begin, after a leading question word and auxiliary."""
+    lead = re.match(rf"\s*{_WH}(?:\s+\w+)?\s+{_AUX}\b\s*|\s*{_AUX}\b\s*|\s*{_WH}\b\s*", topic, re.IGNORECASE)
+    return lead.end() if lead else 0
+
+
+def _names(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _NAME.finditer(text):
+        s, e = m.span()
+        name = text[s:e]
+        if re.fullmatch(rf"(?:{_WH}|{_AUX}|the|this|that|it|they|he|she|a|an|in|on|at|and|but)", name, re.IGNORECASE):
+            continue
+        if re.match(rf"(?:{_WH}|{_AUX})\s", name, re.IGNORECASE):
+            continue
+        if (s == 0 or text[:s].rstrip().endswith((".", "?", "!"))) and " " not in name:
+            continue  # one capitalised word opening a sentence is the sentence's capital, not a name
+        spans.append((s, e))
+    return spans
+
+
+# -- pronouns ---------------------------------------------------------------------------------
+def _pronouns(question: str, topic: str, answer: str) -> str | None:
+    pronoun = None
+    for m in re.finditer(r"\b(it|its|they|them|their|he|him|his|she|her|this|that)\b", question, re.IGNORECASE):
+        after = question[m.end():]
+        if m.group(1).lower() in {"this", "that"} and not re.match(rf"\s*(?:[?.!,]|$|{_AUX}\b)", after, re.IGNORECASE):
+            continue  # "that law": a determiner, not a pronoun
+        pronoun = m.group(1).lower()
+        break
+    if pronoun is None:
+        return None
+    referent = _referent(topic, answer, personal=pronoun in _PERSONAL, plural=pronoun in _PLURAL)
+    if not referent:
+        return None
+    possessive = pronoun in {"its", "their", "his"} or (pronoun == "her" and not re.search(r"\bher\s*[?.!]*$", question))
+    replacement = f"{referent}’s" if possessive else referent
+    rewritten = re.sub(rf"\b{re.escape(pronoun)}\b", lambda _: replacement, question, count=1, flags=re.IGNORECASE)
+    return rewritten if rewritten != question else None
+
+
+def _referent(topic: str, answer: str, personal: bool, plural: bool) -> str | None:
+    """What a pronoun in the follow-up points at: the previous answer's subject."""
+    answer = re.sub(r"\s*\[\d+\]", "", answer)
+    lead = _LEADING_WH.match(topic)
+    wh = lead.group("wh").lower() if lead else ""
+    noun = (lead.group("noun") or "") if lead else ""
+    if wh in {"who", "whom"} and not personal and not plural:
+        # "Who wrote this article?" + "When was it published?": "it" is the article, not the person
+        phrase = _NOUN_PHRASE.search(topic)
+        return phrase.group(0) if phrase else None
+    if wh in {"what", "which"} and noun:
+        head = noun.split()[-1].lower().rstrip("s")
+        quoted = _QUOTED.search(answer)
+        for s, e in _names(answer):
+            name = answer[s:e]
+            if head in name.lower():
+                return name
+        if quoted:
+            return quoted.group(0)
+        # "the alliance that Chile and Peru have": the previous question as a clause
+        if lead.group("aux").lower() in {"do", "is", "are", "was", "were", "has", "have", "had"}:
+            aux = "" if lead.group("aux").lower() == "do" else lead.group("aux").lower() + " "
+            return f"the {noun} that {aux}{_strip_end(lead.group('rest'))}"
+        return f"the {noun}"
+    if personal:
+        names = [answer[s:e] for s, e in _names(answer)] or [topic[s:e] for s, e in _names(topic)]
+        return names[0] if names else None
+    # otherwise the subject of the previous question
+    names = _names(topic)
+    phrase = _NOUN_PHRASE.search(topic, _question_body_start(topic))
+    candidates = [(s, topic[s:e]) for s, e in names]
+    if phrase:
+        candidates.append((phrase.start(), phrase.group(0)))
+    candidates.sort()
+    return candidates[0][1] if candidates else None
+
+
+def _negate(aux: str, negated: bool) -> str:
+    """ "Why not?" keeps the auxiliary in front: "is" -> "isn't"."""
+    if not negated:
+        return aux
+    return {"will": "won't", "can": "can't", "shall": "shan't"}.get(aux, f"{aux}n't")
+
+
+def _strip_end(text: str) -> str:
+    return re.sub(r"\s*[?.!]+\s*$", "", text.strip())
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(_strip_end(text).split())
+    return text[:1].upper() + text[1:] + "?"

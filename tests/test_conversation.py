@@ -1,0 +1,94 @@
+"""Follow-up rewriting: substitution, question words, pronouns (no LLM, no model needed).
+
+The last test runs a real conversation against the BISI article through a real index.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation import needs_context, resolve_followup
+from assistant.schema import Turn
+
+
+def turn(question: str, answer: str = "") -> Turn:
+    return Turn(question=question, answer=answer, standalone_question=question)
+
+
+@pytest.mark.parametrize(
+    "previous,followup,expected",
+    [
+        # the issue's example: the new entity replaces the old one, it is not appended
+        ("How is China expected to react to the pact?", "What about the United States?",
+         "How is the United States expected to react to the pact?"),
+        ("How is China expected to react to the pact?", "And Japan?", "How is Japan expected to react to the pact?"),
+        ("What does the report say about Iran?", "What about Iraq?", "What does the report say about Iraq?"),
+        ("How long did the summit last?", "And the ceremony?", "How long did the ceremony last?"),
+        ("What share of LNG passes through the strait?", "What about oil?", "What share of oil passes through the strait?"),
+        ("How many satellites does the Space Force operate?", "How many personnel?",
+         "How many personnel does the Space Force operate?"),
+        ("What did the Space Force receive in 2024?", "And in 2025?", "What did the Space Force receive in 2025?"),
+    ],
+)
+def test_elliptical_followups_substitute_the_new_entity(previous: str, followup: str, expected: str) -> None:
+    assert resolve_followup(followup, [turn(previous)]) == expected
+
+
+@pytest.mark.parametrize(
+    "previous,followup,expected",
+    [
+        ("Is China happy about the pact?", "Why?", "Why is China happy about the pact?"),
+        ("When was the Space Force created?", "Why?", "Why was the Space Force created?"),
+        ("What did Putin thank North Korea for?", "Why?", "Why did Putin thank North Korea?"),
+        ("Which treaty does the new pact replace?", "When?", "When does the new pact replace the treaty?"),
+        ("Where was the summit held?", "And when?", "When was the summit held?"),
+        ("Is the strait open to shipping?", "Why not?", "Why isn't the strait open to shipping?"),
+    ],
+)
+def test_bare_question_words_replace_the_previous_question_word(previous: str, followup: str, expected: str) -> None:
+    assert resolve_followup(followup, [turn(previous)]) == expected
+
+
+@pytest.mark.parametrize(
+    "previous,answer,followup,expected",
+    [
+        ("Which treaty does the new pact replace?",
+         "The current pact replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [1].",
+         "Who signed it?", "Who signed the 2000 Friendship, Cooperation and Good Neighbourliness Treaty?"),
+        ("What song did the leaders listen to?", "They listened to “We’ll Stand” (Встанем) [2].",
+         "What was it originally written for?", "What was “We’ll Stand” originally written for?"),
+        ("Who wrote this article?", "The article is by Jane Roe, dated 1 May 2024. [1]",
+         "When was it published?", "When was this article published?"),
+        ("Who leads the Space Force?", "General Chance Saltzman leads the Space Force [1].",
+         "When did he take office?", "When did General Chance Saltzman take office?"),
+        ("When was the Space Force created?", "", "Who created it?", "Who created the Space Force?"),
+    ],
+)
+def test_pronouns_resolve_to_the_previous_answers_subject(previous: str, answer: str, followup: str, expected: str) -> None:
+    assert resolve_followup(followup, [turn(previous, answer)]) == expected
+
+
+def test_standalone_questions_are_left_alone() -> None:
+    history = [turn("How is China expected to react to the pact?")]
+    for question in ("What breed of dog was at the zoo?", "What does the report say about Iran?"):
+        assert not needs_context(question)
+    for question in ("What breed of dog was at the zoo?", "Who is Dan?", "What does the report say about Iran?"):
+        assert resolve_followup(question, history) == question
+    # a full question after "And" is a question of its own, not a slot to fill
+    assert resolve_followup("And what did Russia say about Japan?", history) == "And what did Russia say about Japan?"
+    assert resolve_followup("Why?", []) == "Why?"
+
+
+def test_the_latest_turn_is_the_one_rewritten() -> None:
+    history = [turn("How is China expected to react to the pact?"), turn("How is Seoul expected to react to the pact?")]
+    assert resolve_followup("And Japan?", history) == "How is Japan expected to react to the pact?"
+
+
+def test_a_real_followup_is_answered_about_the_new_entity(corpus_assistant) -> None:  # type: ignore[no-untyped-def]
+    first = corpus_assistant.ask("How is China expected to react to the pact?")
+    history = [Turn(question=first.question, answer=first.text, standalone_question=first.standalone_question)]
+    answer = corpus_assistant.chat(history, "What about the United States?")
+    assert answer.standalone_question == "How is the United States expected to react to the pact?"
+    assert "context:" not in answer.standalone_question
+    assert not answer.abstained
+    assert "U.S." in answer.text or "United States" in answer.text
