@@ -17,7 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 BlockKind = Literal[
-    "publisher", "title", "byline", "heading", "paragraph", "bullet", "caption", "boilerplate"
+    "publisher", "title", "byline", "heading", "paragraph", "bullet", "caption", "footnote",
+    "boilerplate",
 ]
 
 #: Kinds that may be quoted in an answer. Captions, image credits and boilerplate are indexed
@@ -47,8 +48,13 @@ class Document:
     """A parsed article.
 
     ``text`` is the canonical text every span points into: the decoded file itself for plain
-    text, Markdown and BISI articles; the extracted text for HTML and PDF, whose bytes are
-    markup or binary.
+    text and BISI articles; the displayed text for Markdown (link text without URLs, no
+    emphasis markers or table pipes), HTML and PDF (lines re-joined), because that is what a
+    reader sees, quotes and what is embedded.
+
+    ``source_offsets`` maps the displayed Markdown text back to the raw file: runs of
+    ``(text_start, raw_start, length)``; ``assistant.documents.source_span`` applies it. It is
+    None when the text is the file itself or the raw form is markup or binary.
     """
 
     path: str
@@ -60,6 +66,7 @@ class Document:
     author: str | None = None
     date: str | None = None
     publisher: str | None = None
+    source_offsets: tuple[tuple[int, int, int], ...] | None = field(default=None, repr=False)
 
     @property
     def doc_id(self) -> str:

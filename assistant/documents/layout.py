@@ -1,0 +1,189 @@
+"""Format-independent heuristics for real documents: metadata lines, boilerplate, headings.
+
+Scraped pages and exported PDFs carry more than the article: navigation, version lists,
+"Key: value" header lines, running headers, legal notices. These rules recognise them by
+their shape (link density, repetition, position, a line's length and punctuation) and by
+generic vocabulary (what a date, an author role or a legal notice looks like), never by the
+wording of one site, so they hold for documents nobody tuned them on.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+
+from .common import parse_date
+
+#: A line that is mostly link text (navigation, link lists, share widgets) is boilerplate.
+LINK_DENSITY_BOILERPLATE = 0.5
+#: Headings are short: at most this many words (a sentence-long line is a paragraph).
+HEADING_MAX_WORDS = 14
+HEADING_MAX_CHARS = 110
+
+_KEY_VALUE = re.compile(r"^(?P<key>[A-Z][A-Za-z0-9()/&.' -]{0,38}?)\s*:\s+(?P<value>\S.*)$")
+_AUTHOR_KEYS = re.compile(r"^(?:authors?|authors?\(s\)|by|byline|writers?|written by|creators?)$", re.I)
+_DATE_KEYS = re.compile(
+    r"^(?:(?:publication|published|release|issue|cover|report)\s+date|date|published|"
+    r"updated|last updated|issued|released)$",
+    re.I,
+)
+_TITLE_KEYS = re.compile(r"^(?:title|headline)$", re.I)
+
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+TEXT_DATE = re.compile(
+    rf"\b(?:{_MONTHS}\.? \d{{1,2}}(?:st|nd|rd|th)?, \d{{4}}|\d{{1,2}}(?:st|nd|rd|th)? {_MONTHS} \d{{4}})\b"
+)
+_UPDATED_DATE = re.compile(rf"\b(?:Updated|Revised|Published|Last updated)\s*:?\s*(?P<date>{TEXT_DATE.pattern})")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+_LEGAL = re.compile(
+    r"\b(copyright(?:ed)?|all rights reserved|disclaimers?|terms of (?:use|service)|privacy policy|"
+    r"trademarks?|liabilit(?:y|ies)|permission|reproduced|relied upon|warrant(?:y|ies)|"
+    r"endorse(?:ment)?|licen[cs]e[ds]?)\b",
+    re.I,
+)
+_CAPTION = re.compile(r"^(?:Figure|Fig\.|Table|Chart|Map|Exhibit|Graphic|Photo|Image|Sources?|Notes?)\b[\s\d.:-]")
+_ROLE = re.compile(
+    r"\b(?:Analyst|Specialist|Professor|Lecturer|Director|Fellow|Researcher|Editor|Reporter|"
+    r"Correspondent|Associate|Scientist|Economist|Attorney|Coordinator|Manager|Officer|"
+    r"Consultant|Adviser|Advisor|Chair|Head|Writer)\b"
+)
+_NAME = re.compile(r"^(?:[A-Z][A-Za-z'’-]+|[A-Z]\.)(?: (?:[A-Z][A-Za-z'’-]+|[A-Z]\.)){1,4}$")
+_END_PUNCT = re.compile(r"[.!;:,]['\"”’)\]]*$")
+_IDENTIFIER = re.compile(r"^[A-Z]{1,5}[- ]?\d{2,8}(?:\.\d+)?$")
+_PAGE_NUMBER = re.compile(r"^(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
+_URL_LINE = re.compile(r"^(?:(?:https?|ftp)://|www\.)\S+(?:\s+\|.*)?$")
+
+
+def key_value(text: str) -> tuple[str, str] | None:
+    """("Author(s)", "Sayler, Kelley M.") for a ``Key: value`` header line, else None."""
+    match = _KEY_VALUE.match(text.strip())
+    if not match:
+        return None
+    key = match.group("key").strip()
+    if len(key.split()) > 4:
+        return None
+    return key, match.group("value").strip()
+
+
+def key_role(key: str) -> str | None:
+    """Which metadata field a header key names: 'author', 'date', 'title' or None."""
+    if _AUTHOR_KEYS.match(key):
+        return "author"
+    if _DATE_KEYS.match(key):
+        return "date"
+    if _TITLE_KEYS.match(key):
+        return "title"
+    return None
+
+
+def normalise_authors(value: str) -> str:
+    """"Frittelli, John; Goldman, Ben" -> "John Frittelli, Ben Goldman" (catalogue order undone).
+
+    A single "Surname, Given" pair is inverted too; a list of full names is left alone.
+    """
+    parts = [p.strip() for p in re.split(r";|\s+and\s+|&", value) if p.strip()]
+    names = []
+    for part in parts:
+        surname, comma, given = part.partition(",")
+        if comma and " " not in surname.strip() and given.strip() and "," not in given:
+            names.append(f"{given.strip()} {surname.strip()}")
+        else:
+            names.append(part)
+    return ", ".join(names)
+
+
+def text_dates(text: str) -> list[str]:
+    """ISO dates written out in words ("April 10, 2026", "10 April 2026") in ``text``."""
+    found = []
+    for match in TEXT_DATE.finditer(text):
+        iso = parse_date(match.group(0).replace(".", ""))
+        if iso:
+            found.append(iso)
+    return found
+
+
+def updated_date(text: str) -> str | None:
+    """The date of an "Updated <date>" (or Revised/Published) mention in ``text``."""
+    match = _UPDATED_DATE.search(text)
+    return parse_date(match.group("date").replace(".", "")) if match else None
+
+
+def resolve_date(value: str, evidence: list[str]) -> str | None:
+    """ISO date of a header value; a numeric date that reads both ways (04/10/2026) takes the
+    reading that another date written out in words in the same document confirms."""
+    value = value.strip()
+    numeric = _NUMERIC_DATE.match(value)
+    if not numeric:
+        return parse_date(value) or (text_dates(value) or [None])[0]
+    a, b, year = (int(g) for g in numeric.groups())
+    readings = []
+    for month, day in ((a, b), (b, a)):  # month-first first: it is the only reading of 04/16
+        try:
+            readings.append(Date(year, month, day).isoformat())
+        except ValueError:
+            continue
+    for reading in readings:
+        if reading in evidence:
+            return reading
+    if len(readings) == 1:
+        return readings[0]
+    return parse_date(value)
+
+
+def is_legal_notice(text: str) -> bool:
+    """Two or more distinct legal-notice terms (copyright, permission, reproduced, ...)."""
+    terms = {m.group(1).lower().rstrip("s") for m in _LEGAL.finditer(text)}
+    return len(terms) >= 2
+
+
+def is_caption(text: str) -> bool:
+    """Figure/table titles, "Source:"/"Note:" lines under a figure."""
+    return bool(_CAPTION.match(text))
+
+
+def looks_like_heading(text: str) -> bool:
+    """A short line that is not a sentence: few words, no closing punctuation (a question
+    mark is allowed: "How is it used?" headings are common), starts with a capital or digit."""
+    text = text.strip()
+    if not text or len(text) > HEADING_MAX_CHARS or len(text.split()) > HEADING_MAX_WORDS:
+        return False
+    if _END_PUNCT.search(text) or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    return any(ch.isalpha() for ch in text) and not is_page_furniture(text)
+
+
+def is_page_furniture(text: str) -> bool:
+    """A page number, a bare URL (optionally with a trailing "| ..." tag), or a lone
+    document identifier such as "R12345": things printed on a page, not written in it."""
+    text = text.strip()
+    return bool(_PAGE_NUMBER.match(text) or _URL_LINE.match(text) or _IDENTIFIER.match(text))
+
+
+def author_line(text: str) -> str | None:
+    """The name in an author line such as "Jane Q. Roe, Senior Analyst in Trade Policy"."""
+    name, comma, role = text.strip().partition(",")
+    if comma and _NAME.match(name.strip()) and _ROLE.search(role) and len(role.split()) <= 12:
+        return name.strip()
+    return None
+
+
+def is_role_line(text: str) -> bool:
+    """"Specialist in Transportation Policy": a job title under a name in an author block."""
+    text = text.strip()
+    return bool(_ROLE.match(text) or re.match(r"^(?:Senior|Principal|Acting|Deputy|Chief|Lead) ", text)
+                and _ROLE.search(text)) and len(text.split()) <= 10 and not _END_PUNCT.search(text)
+
+
+def is_name(text: str) -> bool:
+    return bool(_NAME.match(text.strip()))
+
+
+def contains_title(text: str, title: str) -> bool:
+    """A short line that repeats the title (a page's own title banner, a running header)."""
+    squeeze = re.sub(r"\s+", "", text)
+    wanted = re.sub(r"\s+", "", title)
+    return len(wanted) >= 8 and wanted in squeeze and len(squeeze) <= len(wanted) + 60
