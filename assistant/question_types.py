@@ -1,0 +1,206 @@
+"""What kind of answer a question asks for, and whether a sentence carries one.
+
+"Who sang?" wants a person or an organisation, "When?" a date, "How many?" a number, "What is
+the title of ...?" a name or title. A sentence can be close to a question in wording and still
+not contain what it asks for ("...listened to a performance of a song..." does not give the
+song's title). The extractive composer uses these checks to prefer the neighbouring sentence
+that does carry the answer, and to decline when no retrieved sentence does.
+
+Everything here works on the shape of the text (question words, digits, month names, capitals,
+quotes, scripts other than Latin), in English, with no model and no document's vocabulary.
+What the question itself already says does not count as the answer: "When did the 2019 act
+pass?" is not answered by a sentence whose only date is 2019.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+AnswerType = Literal["agent", "date", "duration", "number", "name", "place", "reason"]
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    "hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|"
+    "half|third|quarter|twice|double|triple|single|once"
+)
+_TIME_UNITS = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|century|centuries)s?"
+
+# question patterns, tried in order; the first that matches sets the expected type
+_QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
+    ("date", re.compile(
+        r"\bwhen\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time)\b|"
+        r"\bin\s+what\s+year\b|\bsince\s+when\b|\bhow\s+long\s+ago\b", re.I)),
+    ("duration", re.compile(r"\bhow\s+long\b|\b(?:what|which)\s+(?:period|duration)\b", re.I)),
+    ("number", re.compile(
+        r"\bhow\s+(?:many|much|old|far|large|big|high|often|tall|deep|wide|heavy|fast)\b|"
+        r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|number|amount|"
+        r"quantity|sum|total|rate|level|figure|cost|price|budget|population|size|value)\b", re.I)),
+    ("name", re.compile(
+        r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:name|title|names|titles)\b|"
+        r"\bwhat\s+(?:is|was|are|were)\b[^?]{0,80}\b(?:called|named|known\s+as)\s*\??\s*$|\bcalled\s+what\b|"
+        r"\b(?:what|which)\s+(?:song|book|film|movie|title|name|breed|brand|model|programme|program|"
+        r"operation|law|act|bill|treaty|agreement|report|term|word|phrase|slogan|anthem|album)s?\b", re.I)),
+    ("agent", re.compile(
+        r"^\s*(?:and\s+)?(?:who|whom|whose)\b|\b(?:by|to|from|with)\s+whom\b|\bwho\s+(?:else|was|is|were|are)\b|"
+        r"\b(?:what|which)\s+(?:person|people|organi[sz]ation|organi[sz]ations|agency|agencies|company|"
+        r"companies|group|groups|department|ministry|official|officials|leader|leaders|country|"
+        r"countries|government|governments|firm|firms|office|party|parties|body|bodies|committee|"
+        r"state|states|nation|nations|institution|service)\b", re.I)),
+    ("place", re.compile(
+        r"^\s*(?:and\s+)?where\b|\bwhere\s+(?:is|was|are|were|did|does|do)\b|"
+        r"\b(?:what|which)\s+(?:place|city|cities|region|regions|location|port|ports|province|capital|"
+        r"continent|area|waterway|strait|sea|base|site)\b|\bin\s+which\s+\w+\b", re.I)),
+    ("reason", re.compile(r"^\s*(?:and\s+)?why\b|\bfor\s+what\s+reason\b|\bwhat\s+(?:caused|led\s+to|drove)\b", re.I)),
+]
+
+_YEAR = r"\b(?:1[5-9]\d\d|20\d\d)s?\b"
+_DATE = re.compile(
+    rf"{_YEAR}|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|"
+    rf"\b(?:{_MONTHS})\b(?=\s+(?:\d|of|this|last|next))|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
+    r"\b(?:early|mid|late)[\s-]+(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:\w+\s+)?(?:century|decade)\b|"
+    r"\b(?:yesterday|today|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year))\b",
+    re.I,
+)
+_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", re.I)
+_DURATION = re.compile(
+    rf"(?:\b\d[\d.,]*|\b(?:{_NUMBER_WORDS}|a|an|several|few|many|some))[\s-]+(?:\w+[\s-]+)?{_TIME_UNITS}\b|"
+    rf"\b(?:hours|days|weeks|months|years|decades|centuries)\b|\bover\s+(?:a|an)\s+{_TIME_UNITS}\b",
+    re.I,
+)
+_QUOTED = re.compile(r"[“\"«„‘]([^”\"»“‘’]{2,120})[”\"»“’]")
+_CAPITALISED = re.compile(r"\b(?:[A-Z][\w’'\-]*|[A-Z]{2,}\b)(?:\s+(?:of|and|the|for|de|du|al|bin|von)?\s*[A-Z][\w’'\-]*)*")
+_REASON = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|so\s+as\s+to|"
+    r"in\s+response\s+to|aimed\s+at|intended\s+to|meant\s+to|designed\s+to|reason|since|"
+    r"driven\s+by|given|amid|to\s+(?:avoid|prevent|reduce|increase|ensure|counter|protect|"
+    r"support|deter|secure|address|improve|strengthen)|motivat\w*|seeks?\s+to|sought\s+to)\b",
+    re.I,
+)
+# role words that stand for a person or organisation even without a capital
+_AGENT_WORDS = re.compile(
+    r"\b(?:president|minister|ministry|secretary|leaders?|officials?|government|governments|"
+    r"spokes(?:person|man|woman)|administration|congress|parliament|army|military|navy|agency|"
+    r"department|office|company|companies|firm|firms|court|committee|council|commission|general|"
+    r"both|each|neither|citizens|population|people|soldiers|troops|forces|officers|analysts|"
+    r"experts|author|writer|researchers|scientists|lawmakers|members|allies|states|countries|children|"
+    r"students|choir|singers|performers|women|men|girls|boys|crowd|audience|public|residents|workers|"
+    r"crew|team|voters|staff|personnel|operatives|terrorists|adversaries)\b",
+    re.I,
+)
+
+
+def expected_type(question: str) -> AnswerType | None:
+    """The kind of answer ``question`` asks for, or None when any statement may answer it."""
+    for kind, pattern in _QUESTION_RULES:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") -> list[str]:
+    """The strings in ``sentence`` that have the shape ``kind`` asks for, minus the question's own."""
+    if kind is None:
+        return [sentence] if sentence.strip() else []
+    asked = _folded_words(question)
+    if kind == "date":
+        found = [m.group(0) for m in _DATE.finditer(sentence)]
+    elif kind == "duration":
+        found = [m.group(0) for m in _DURATION.finditer(sentence)]
+    elif kind == "number":
+        found = [m.group(0) for m in re.finditer(rf"\d[\d.,]*%?|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", sentence, re.I)]
+    elif kind == "reason":
+        found = [m.group(0) for m in _REASON.finditer(sentence)]
+    else:  # agent, name, place: names, titles, quotes, other scripts
+        found = [m.group(1) for m in _QUOTED.finditer(sentence)]
+        found += _names(sentence)
+        found += _non_latin(sentence)
+        if kind == "agent":
+            found += [m.group(0) for m in _AGENT_WORDS.finditer(sentence)]
+    return [f for f in found if not _folded_words(f) <= asked or not _folded_words(f)]
+
+
+def carries(sentence: str, kind: AnswerType | None, question: str = "") -> bool:
+    """True when ``sentence`` holds something of the asked-for kind beyond the question's words."""
+    if kind is None:
+        return True
+    return bool(type_evidence(sentence, kind, question))
+
+
+def type_strength(sentence: str, kind: AnswerType | None, question: str = "") -> int:
+    """How clearly ``sentence`` carries the asked-for kind: 0 not at all, 1 loosely, 2 plainly.
+
+    Plainly: a title in quotes or another script for a name, a capitalised name for a person or
+    place, a year or full date for a date, digits for a number, a number with a unit of time for
+    a duration. Loosely: any capitalised name for a title, a role word ("officials") for a
+    person, a month or century for a date, a number word for a number.
+    """
+    if kind is None:
+        return 1
+    evidence = type_evidence(sentence, kind, question)
+    if not evidence:
+        return 0
+    asked = _folded_words(question)
+
+    def new(found: list[str]) -> bool:
+        return any(not _folded_words(f) <= asked for f in found if _folded_words(f))
+
+    if kind == "name":
+        strong = [m.group(1) for m in _QUOTED.finditer(sentence)] + _non_latin(sentence)
+        return 2 if new(strong) else 1
+    if kind in ("agent", "place"):
+        return 2 if new(_names(sentence) + _non_latin(sentence)) else 1
+    if kind == "date":
+        return 2 if new(re.findall(rf"{_YEAR}|\b\d{{4}}-\d{{2}}-\d{{2}}\b", sentence, re.I)) else 1
+    if kind == "number":
+        return 2 if new(re.findall(r"\d[\d.,]*%?", sentence)) else 1
+    if kind == "duration":
+        return 2 if new([f for f in evidence if re.search(r"\d|[a-z]+[\s-]+\w*[\s-]*" + _TIME_UNITS, f, re.I) and " " in f.strip() or "-" in f]) else 1
+    return 1
+
+
+def _names(sentence: str) -> list[str]:
+    """Capitalised words and sequences, except a lone capital that only opens the sentence."""
+    names = []
+    for m in _CAPITALISED.finditer(sentence):
+        text = m.group(0).strip()
+        before = sentence[: m.start()].rstrip()
+        opens_sentence = not before or before[-1] in ".!?:;\"“(*#-•" or before.endswith("\n")
+        if opens_sentence and " " not in text and not text.isupper():
+            continue
+        if opens_sentence and " " in text:
+            first, rest = text.split(" ", 1)
+            if first.lower() in _FUNCTION_WORDS:
+                text = rest
+        if text.lower() in _FUNCTION_WORDS:
+            continue
+        names.append(text)
+    return names
+
+
+def _non_latin(sentence: str) -> list[str]:
+    """Runs of letters from scripts other than Latin (a title given in Cyrillic, Korean, ...)."""
+    runs = re.findall(r"[^\W\d_]{2,}(?:\s+[^\W\d_]{2,})*", sentence)
+    out = []
+    for run in runs:
+        letters = [ch for ch in run if ch.isalpha()]
+        if letters and all("LATIN" not in unicodedata.name(ch, "LATIN") for ch in letters):
+            out.append(run)
+    return out
+
+
+def _folded_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold()) if w not in _FUNCTION_WORDS}
+
+
+_FUNCTION_WORDS = frozenset(
+    """a an the this that these those it its he she they we i you his her their our my your
+    in on at of for to from by with and or but as is was are were be been if then so not no
+    what which who whom whose when where why how there here also however although while""".split()
+)

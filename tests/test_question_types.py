@@ -1,0 +1,92 @@
+"""Expected answer types and the checks on sentences, with sentences from the dev documents.
+
+Pure text rules, no model. Sentences come from the BISI article and the dev CRS products
+(tests/eval/corpora/crs: R48903, IF11783, IF12610, IF10491); never from the test documents.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.question_types import carries, expected_type, type_evidence, type_strength
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLE = (REPO / "corpus" / "bisi-2024-07-11-pyongyang-parlays.txt").read_text(encoding="utf-8")
+SPACE = (REPO / "tests" / "eval" / "corpora" / "crs" / "IF12610v6-defense-primer-u-s-space-force.md").read_text(encoding="utf-8")
+HORMUZ = next((REPO / "tests" / "eval" / "corpora" / "crs").glob("R48903v3-*.md")).read_text(encoding="utf-8")
+
+SONG = "Bathed in a purple neon glow, Putin and Kim listened to a performance of a Russian song, memorialising war heroes."
+TITLE = "“We’ll Stand” (Встанем) is thought to have been originally written for the millions killed in World War II"
+SUMMIT = "the summit—lasting two days— was largely composed of performative moments"
+ZOO = "singing children, a Pungsan dog petting zoo, and Russian concerts."
+ESTABLISHED = "The FY2020 NDAA authorized the establishment of the service on December 20, 2019."
+GUARDIANS = "STARCOM prepares and trains Guardians at Patrick SFB in Florida."
+SHIPS = "the average number of ships from various countries transiting through the Strait of Hormuz (the Strait) was about 130 each day."
+
+
+@pytest.mark.parametrize("sentence", [SONG, TITLE, SUMMIT, ZOO])
+def test_sentences_are_taken_from_the_article(sentence: str) -> None:
+    assert sentence in ARTICLE
+
+
+@pytest.mark.parametrize("sentence,text", [(ESTABLISHED, SPACE), (GUARDIANS, SPACE), (SHIPS, HORMUZ)])
+def test_sentences_are_taken_from_the_dev_products(sentence: str, text: str) -> None:
+    assert sentence in text
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("Who sang at the summit?", "agent"),
+        ("Who is the current Chief of Space Operations?", "agent"),
+        ("Which agency was allowed to use biometrics for passenger screening?", "agent"),
+        ("When was the Space Force established?", "date"),
+        ("In what year did the United States last test an anti-satellite missile?", "date"),
+        ("How long did the summit last?", "duration"),
+        ("How many ships transited the strait each day?", "number"),
+        ("What share of global aluminum output comes from the Persian Gulf?", "number"),
+        ("How much did Congress appropriate?", "number"),
+        ("What is the name of the song?", "name"),
+        ("What is the title of the Russian song?", "name"),
+        ("What breed of dog was at the zoo?", "name"),
+        ("What are Space Force service members called?", "name"),
+        ("Where is Combat Forces Command based?", "place"),
+        ("Which port is the leading container hub in the region?", "place"),
+        ("Why did the United States stop testing?", "reason"),
+        ("What does the partnership agreement include?", None),
+        ("How is China expected to react to the pact?", None),
+    ],
+)
+def test_expected_type(question: str, kind: str | None) -> None:
+    assert expected_type(question) == kind
+
+
+def test_a_title_is_in_the_next_sentence_not_in_the_one_about_the_song() -> None:
+    q = "What is the title of the Russian song?"
+    assert type_strength(TITLE, "name", q) == 2  # quoted, and in Cyrillic too
+    assert type_strength(SONG, "name", q) < type_strength(TITLE, "name", q)
+    assert "Встанем" in type_evidence(TITLE, "name", q)
+
+
+def test_dates_numbers_and_durations() -> None:
+    assert type_strength(ESTABLISHED, "date", "When was the Space Force established?") == 2
+    assert not carries(GUARDIANS, "date", "When was the Space Force established?")
+    assert "130" in type_evidence(SHIPS, "number", "How many ships transited the strait each day?")
+    assert carries(SUMMIT, "duration", "How long did the summit last?")
+    assert not carries(SONG, "duration", "How long did the summit last?")
+    assert not carries(SONG, "number", "How many ships?")
+
+
+def test_people_and_names() -> None:
+    assert "children" in type_evidence(ZOO, "agent", "Who sang at the summit?")
+    assert "Pungsan" in type_evidence(ZOO, "name", "What breed of dog was at the zoo?")
+    assert carries(GUARDIANS, "place", "Where is STARCOM based?")
+    assert "Patrick SFB" in type_evidence(GUARDIANS, "place", "Where is STARCOM based?")
+
+
+def test_what_the_question_already_says_is_not_the_answer() -> None:
+    assert not carries("The pact was signed in 2019.", "date", "When was the 2019 pact signed?")
+    assert type_evidence("STARCOM prepares Guardians.", "place", "Where does STARCOM prepare Guardians?") == []
+    assert carries("Any sentence at all.", None, "What does the pact include?")
