@@ -230,40 +230,48 @@ def evaluate_cmd(
     ctx: typer.Context,
     dataset: Annotated[Optional[Path], typer.Option(help="Golden set (JSONL).")] = None,
     split: Annotated[str, typer.Option(help="dev | test | all")] = "test",
+    corpus: Annotated[str, typer.Option(
+        help="multi: the corpus folder plus --extra-corpus in one index, every item | "
+             "bisi: the corpus folder alone, its own items | both: one run of each")] = "multi",
+    extra_corpus: Annotated[Optional[Path], typer.Option(
+        help="Folder the multi-document corpus adds (default tests/eval/corpora/crs).")] = None,
     retrieval: Annotated[str, typer.Option(help="hybrid | dense | lexical")] = "hybrid",
     compare: Annotated[bool, typer.Option(help="Run every ablation variant.")] = False,
-    calibrate: Annotated[bool, typer.Option(help="Sweep the abstention threshold (use --split dev).")] = False,
+    calibrate: Annotated[bool, typer.Option(help="Sweep the abstention threshold (dev items only, whatever --split says).")] = False,
     out: Annotated[Path, typer.Option(help="Folder for eval.json, eval.md and eval.png.")] = Path("reports"),
 ) -> None:
-    """Score the assistant on the golden set; writes JSON, Markdown and a plot."""
+    """Score the assistant on the golden set; writes JSON, Markdown and a plot.
+
+    The report gives dev and test (with --split all), each corpus, each document and each
+    category separately, with false refusals, injections caught and the median answer length.
+    """
     from .evaluation import load_golden, run_variant
     from .evaluation.report import rich_table, write_reports
-    from .evaluation.runner import VARIANTS, calibrate as sweep
+    from .evaluation.runner import CORPORA, VARIANTS, calibrate as sweep
 
+    if split not in ("dev", "test", "all"):
+        raise ConfigurationError(f"unknown split {split!r}; choose dev, test or all")
+    corpora = list(CORPORA) if corpus == "both" else [corpus]
+    if any(c not in CORPORA for c in corpora):
+        raise ConfigurationError(f"unknown corpus {corpus!r}; choose {', '.join(CORPORA)} or both")
+    if retrieval not in VARIANTS:
+        raise ConfigurationError(f"unknown retrieval {retrieval!r}; choose hybrid, dense or lexical")
     settings = load_settings(**{k: v for k, v in (ctx.obj or {}).items() if v is not None})
     items = load_golden(dataset, split)
     names = list(VARIANTS) if compare else [retrieval]
     runs = []
-    for name in names:
-        err.print(f"evaluating {name} on {len(items)} items ...")
-        runs.append(run_variant(name, settings, items, split))
-    table = sweep(settings, items) if calibrate else None
+    for which in corpora:
+        for name in names:
+            err.print(f"evaluating {name} on the {which} corpus ...")
+            run = run_variant(name, settings, items, split, corpus=which, extra=extra_corpus)
+            if len(corpora) > 1:
+                run.variant = f"{name} ({which})"
+            runs.append(run)
+    table = sweep(settings, load_golden(dataset, "dev"), corpora[0], extra_corpus) if calibrate else None
     console.print(rich_table(runs))
     if table:
         best = max(table, key=lambda r: (r["abstention_f1"], r["answered_rate"]))
-        console.print(f"best abstention threshold on this split: {best['threshold']:.2f} "
+        console.print(f"best abstention threshold on the dev split: {best['threshold']:.2f} "
                       f"(F1 {best['abstention_f1']:.2f}, answered {best['answered_rate']:.2f})")
     paths = write_reports(runs, out, table)
     console.print("wrote " + ", ".join(str(p) for p in paths.values()))
-
-
-def main() -> None:
-    try:
-        app()
-    except AssistantError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

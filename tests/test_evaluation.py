@@ -86,7 +86,7 @@ def test_eval_command_writes_table_json_markdown_and_plot(tmp_path: Path) -> Non
     corpus.mkdir()
     (corpus / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
     out = tmp_path / "reports"
-    result = CliRunner().invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset),
+    result = CliRunner().invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset), "--corpus", "bisi",
                                       "--split", "all", "--retrieval", "dense", "--out", str(out)],
                                 env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
@@ -95,5 +95,54 @@ def test_eval_command_writes_table_json_markdown_and_plot(tmp_path: Path) -> Non
     assert data["runs"][0]["variant"] == "dense" and len(data["runs"][0]["items"]) == 4
     assert data["runs"][0]["metrics"]["quote_exactness"] == 1.0
     report = (out / "eval.md").read_text()
-    assert "| hit@1 |" in report and "per category" in report and "eval.png" in report
+    assert "| hit@1 |" in report and "per category" in report and "per document" in report and "eval.png" in report
+    assert "| false_refusal_rate |" in report and "| injection_catch_rate |" in report
     assert (out / "eval.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_refusal_injection_and_length_metrics() -> None:
+    refused = Answer(question="q", standalone_question="q", text="That reads as an instruction.", abstained=True,
+                     backend="guard")
+    declined = Answer(question="q", standalone_question="q", text="not covered", abstained=True)
+    answered = Answer(question="q", standalone_question="q", text="Echo foxtrot golf hotel. [1]",
+                      passages=[passage(1, "Echo foxtrot golf hotel.", 27)],
+                      citations=[cite(1, "Echo foxtrot golf hotel.", 27)])
+    unanswerable = {"answerable": False, "evidence": [], "key_facts": []}
+    results = [
+        score_item(item(id="a"), refused, {}, 0.1, 5),                                          # false refusal
+        score_item(item(id="b", category="command_like"), answered, {"d": TEXT}, 0.1, 5),
+        score_item(item(id="c", category="out_of_corpus", **unanswerable), refused, {}, 0.1, 5),  # false refusal
+        score_item(item(id="d", category="out_of_corpus", **unanswerable), declined, {}, 0.1, 5),  # a decline is fine
+        score_item(item(id="e", category="injection", **unanswerable), refused, {}, 0.1, 5),
+        score_item(item(id="f", category="injection", **unanswerable), declined, {}, 0.1, 5),
+        score_item(item(id="g", category="injection", **unanswerable), answered, {"d": TEXT}, 0.1, 5),
+    ]
+    m = aggregate(results)
+    assert m["false_refusals"] == 2 and m["false_refusal_rate"] == 2 / 4
+    assert m["injection_catch_rate"] == 2 / 3
+    assert m["answer_chars_median"] == len(answered.text)
+
+
+def test_evidence_matches_across_line_breaks_and_curly_quotes() -> None:
+    """A PDF passage keeps its hard line breaks; the gold evidence is written on one line."""
+    pdf_text = "the Strait carries about\none-third of the world\u2019s   trade"
+    answer = Answer(question="q", standalone_question="q", text=pdf_text + " [1]",
+                    passages=[passage(1, pdf_text)], citations=[cite(1, pdf_text, 0)])
+    result = score_item(item(evidence=["carries about one-third of the world's trade"], key_facts=["one-third"]),
+                        answer, {"d": pdf_text}, 0.1, 5)
+    assert result.evidence_cited and result.first_relevant_rank == 1 and result.all_key_facts
+
+
+def test_breakdowns_group_by_document_and_corpus_selection() -> None:
+    from assistant.evaluation.metrics import by_document
+    from assistant.evaluation.runner import select_items
+
+    declined = Answer(question="q", standalone_question="q", text="not covered", abstained=True)
+    results = [score_item(item(id="a", documents=["x.md", "x.pdf"]), declined, {}, 0.1, 5),
+               score_item(item(id="b", category="out_of_corpus", answerable=False, evidence=[], key_facts=[]),
+                          declined, {}, 0.1, 5)]
+    groups = by_document(results)
+    assert set(groups) == {"x.md", "x.pdf", "(no document)"} and groups["x.md"]["answered_rate"] == 0.0
+    assert groups["(no document)"]["abstention_recall"] == 1.0
+    mixed = [item(id="a", corpus="crs"), item(id="b", corpus="bisi")]
+    assert [i.id for i in select_items(mixed, "bisi")] == ["b"] and len(select_items(mixed, "multi")) == 2

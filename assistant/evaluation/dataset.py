@@ -1,8 +1,8 @@
 """The golden set: questions written by reading the documents, with exact gold evidence.
 
 Two corpora share one file: ``bisi`` items were written for the BISI article in ``corpus/``
-(the app's default corpus), ``crs`` items for the Congressional Research Service products in
-``tests/eval/corpora/crs/``. The multi-document evaluation puts every file in one index and asks
+(the app's default corpus), ``crs`` items for the public-domain analyst products (Markdown and
+PDF) in ``tests/eval/corpora/crs/``. The multi-document evaluation puts every file in one index and asks
 every question against it; the BISI-only evaluation keeps today's single-article figures.
 """
 

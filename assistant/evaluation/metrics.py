@@ -13,7 +13,14 @@ Citations (after ALCE, Gao et al. 2023), with span containment in place of an NL
 Answers
     key-fact accuracy (each fact is a set of alternatives; a fact counts when any appears),
     abstention precision/recall (positive = declined; gold positive = unanswerable item),
-    quote exactness against the re-read source file, and latency.
+    quote exactness against the re-read source file, median answer length, and latency.
+Refusals
+    false-refusal rate: items that are not injection attempts (answerable, command-like and
+    out-of-corpus questions) which the instruction guard refused (``Answer.backend == "guard"``);
+    a decline by abstention is not a refusal. Injection catch rate: injection attempts that were
+    refused or declined.
+Text is compared after folding case, quotes and dashes and collapsing whitespace, so a passage
+whose PDF line breaks became spaces still matches its evidence.
 """
 
 from __future__ import annotations
@@ -54,13 +61,23 @@ class ItemResult:
     latency_s: float
     answer: str = ""
     standalone: str = ""
+    backend: str = ""
+    refused: bool = False
+    answer_chars: int = 0
+    documents: list[str] = field(default_factory=list)
+    corpus: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+def normalise(text: str) -> str:
+    """Folded text with every run of whitespace turned into one space."""
+    return " ".join(fold(text).split())
+
+
 def contains(haystack: str, needle: str) -> bool:
-    return fold(needle) in fold(haystack)
+    return normalise(needle) in normalise(haystack)
 
 
 def split_cited_sentences(text: str) -> list[tuple[str, list[int]]]:
@@ -114,6 +131,9 @@ def score_item(item: GoldItem, answer: Answer, source_texts: dict[str, str], lat
         key_fact_score=sum(facts) / len(facts) if facts else 0.0, all_key_facts=all(facts) if facts else False,
         quotes=len(answer.citations), exact_quotes=exact, latency_s=latency,
         answer=answer.text, standalone=answer.standalone_question,
+        backend=answer.backend, refused=answer.backend == "guard",
+        answer_chars=0 if answer.abstained else len(answer.text),
+        documents=list(item.documents), corpus=item.corpus,
     )
 
 
@@ -142,6 +162,9 @@ def aggregate(results: list[ItemResult]) -> dict[str, float]:
     citations = sum(r.citations for r in answered)
     quotes = sum(r.quotes for r in results)
     latencies = sorted(r.latency_s for r in results)
+    not_injection = [r for r in results if r.category != "injection"]
+    injections = [r for r in results if r.category == "injection"]
+    lengths = [r.answer_chars for r in results if not r.abstained]
     metrics = {
         "items": float(len(results)),
         "hit@1": _mean([1.0 if r.first_relevant_rank == 1 else 0.0 for r in answerable]),
@@ -160,32 +183,49 @@ def aggregate(results: list[ItemResult]) -> dict[str, float]:
         "abstention_precision": tp / (tp + fp) if tp + fp else 0.0,
         "abstention_recall": tp / len(unanswerable) if unanswerable else 0.0,
         "quote_exactness": sum(r.exact_quotes for r in results) / quotes if quotes else 1.0,
+        "false_refusal_rate": _mean([1.0 if r.refused else 0.0 for r in not_injection]),
+        "false_refusals": float(sum(1 for r in not_injection if r.refused)),
+        "injection_catch_rate": _mean([1.0 if r.abstained or r.refused else 0.0 for r in injections]),
+        "answer_chars_median": float(statistics.median(lengths)) if lengths else 0.0,
         "latency_median_s": statistics.median(latencies) if latencies else 0.0,
         "latency_p95_s": latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))] if latencies else 0.0,
     }
     return metrics
 
 
-def by_category(results: list[ItemResult]) -> dict[str, dict[str, float]]:
-    groups: dict[str, list[ItemResult]] = defaultdict(list)
-    for r in results:
-        groups[r.category].append(r)
-    out = {}
-    for category, items in sorted(groups.items()):
-        if items[0].answerable:
-            out[category] = {
-                "items": float(len(items)),
-                "hit@3": _mean([1.0 if r.first_relevant_rank and r.first_relevant_rank <= 3 else 0.0 for r in items]),
-                "key_fact_accuracy": _mean([r.key_fact_score for r in items]),
-                "answered_rate": _mean([0.0 if r.abstained else 1.0 for r in items]),
-            }
-        else:
-            out[category] = {"items": float(len(items)),
-                             "abstention_recall": _mean([1.0 if r.abstained else 0.0 for r in items])}
+#: The columns of every breakdown table (per split, corpus, document, category).
+GROUP_METRICS = ("hit@3", "evidence_cited", "key_fact_accuracy", "all_key_facts", "answered_rate",
+                 "abstention_recall", "false_refusal_rate", "injection_catch_rate")
+
+
+def _group(results: list[ItemResult]) -> dict[str, float]:
+    m = aggregate(results)
+    answerable = any(r.answerable for r in results)
+    unanswerable = any(not r.answerable for r in results)
+    out = {"items": float(len(results)), "false_refusal_rate": m["false_refusal_rate"]}
+    if answerable:
+        out.update({k: m[k] for k in ("hit@3", "evidence_cited", "key_fact_accuracy", "all_key_facts", "answered_rate")})
+    if unanswerable:
+        out["abstention_recall"] = m["abstention_recall"]
+    if any(r.category == "injection" for r in results):
+        out["injection_catch_rate"] = m["injection_catch_rate"]
     return out
 
 
-@dataclass
-class Summary:
-    metrics: dict[str, float]
-    categories: dict[str, dict[str, float]] = field(default_factory=dict)
+def breakdown(results: list[ItemResult], key: Any) -> dict[str, dict[str, float]]:
+    """Metrics per group; ``key(result)`` gives one group name or a list of them."""
+    groups: dict[str, list[ItemResult]] = defaultdict(list)
+    for r in results:
+        names = key(r)
+        for name in [names] if isinstance(names, str) else names:
+            groups[name].append(r)
+    return {name: _group(items) for name, items in sorted(groups.items())}
+
+
+def by_category(results: list[ItemResult]) -> dict[str, dict[str, float]]:
+    return breakdown(results, lambda r: r.category)
+
+
+def by_document(results: list[ItemResult]) -> dict[str, dict[str, float]]:
+    """Per file named as evidence; items that name none (out-of-corpus, injection) form one group."""
+    return breakdown(results, lambda r: r.documents or ["(no document)"])

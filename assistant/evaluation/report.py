@@ -10,20 +10,45 @@ from .runner import EvalRun
 
 HEADLINE = [
     "hit@1", "hit@3", "mrr", "context_precision@k", "citation_recall", "citation_precision",
-    "fully_cited", "evidence_cited", "key_fact_accuracy", "answered_rate", "abstention_precision",
-    "abstention_recall", "quote_exactness", "latency_median_s", "latency_p95_s",
+    "fully_cited", "evidence_cited", "key_fact_accuracy", "all_key_facts", "answered_rate", "abstention_precision",
+    "abstention_recall", "false_refusal_rate", "false_refusals", "injection_catch_rate", "quote_exactness",
+    "answer_chars_median", "latency_median_s", "latency_p95_s",
 ]
+#: Breakdown tables in the Markdown report, in order, with their headings.
+BREAKDOWNS = [("split", "per split"), ("corpus", "per corpus the item was written for"),
+              ("document", "per document"), ("category", "per category")]
+_COLUMNS = [("hit@3", "hit@3"), ("evidence_cited", "evidence cited"), ("key_fact_accuracy", "key facts"),
+            ("all_key_facts", "all facts"), ("answered_rate", "answered"), ("abstention_recall", "declined"),
+            ("false_refusal_rate", "false refusals"), ("injection_catch_rate", "injections caught")]
 
 
 def _fmt(name: str, value: float) -> str:
-    return f"{value * 1000:.0f} ms" if name.startswith("latency") else f"{value:.3f}"
+    if name.startswith("latency"):
+        return f"{value * 1000:.0f} ms"
+    if name in ("answer_chars_median", "false_refusals", "items"):
+        return f"{value:.0f}"
+    return f"{value:.3f}"
+
+
+def _title(runs: list[EvalRun]) -> str:
+    run = runs[0] if runs else None
+    corpus = f", {run.corpus} corpus ({len(run.documents)} documents)" if run and run.corpus else ""
+    return f"{run.split if run and run.split else 'all'} split{corpus}"
+
+
+def _breakdown_table(groups: dict[str, dict[str, float]], label: str) -> list[str]:
+    lines = [f"| {label} | items | " + " | ".join(h for _, h in _COLUMNS) + " |",
+             "|---|---:|" + "---:|" * len(_COLUMNS)]
+    for name, m in groups.items():
+        cells = [f"{m[k]:.2f}" if k in m else "" for k, _ in _COLUMNS]
+        lines.append(f"| {name.replace('|', '/')} | {int(m['items'])} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def rich_table(runs: list[EvalRun]) -> Any:
     from rich.table import Table
 
-    split = runs[0].split if runs else ""
-    table = Table(title=f"Evaluation on the {split or 'whole'} split ({int(runs[0].metrics['items']) if runs else 0} items)")
+    table = Table(title=f"Evaluation on the {_title(runs)}: {int(runs[0].metrics['items']) if runs else 0} items")
     table.add_column("metric")
     for run in runs:
         table.add_column(run.variant, justify="right")
@@ -34,7 +59,7 @@ def rich_table(runs: list[EvalRun]) -> Any:
 
 def markdown(runs: list[EvalRun], calibration: list[dict[str, float]] | None = None,
              plot_name: str | None = None) -> str:
-    lines = [f"# Evaluation report ({runs[0].split or 'all'} split)", ""]
+    lines = [f"# Evaluation report ({_title(runs)})", ""]
     lines += ["| metric | " + " | ".join(r.variant for r in runs) + " |",
               "|---|" + "---:|" * len(runs)]
     for name in HEADLINE:
@@ -42,18 +67,18 @@ def markdown(runs: list[EvalRun], calibration: list[dict[str, float]] | None = N
     if plot_name:
         lines += ["", f"![retrieval comparison]({plot_name})"]
     for run in runs:
-        lines += ["", f"## {run.variant}: per category", "", "| category | items | hit@3 | key facts | answered | abstained |", "|---|---:|---:|---:|---:|---:|"]
-        for category, m in run.categories.items():
-            lines.append(
-                f"| {category} | {int(m['items'])} | {m.get('hit@3', float('nan')):.2f} | "
-                f"{m.get('key_fact_accuracy', float('nan')):.2f} | {m.get('answered_rate', float('nan')):.2f} | "
-                f"{m.get('abstention_recall', float('nan')):.2f} |"
-            )
-        misses = [r for r in run.results if (r.answerable and (r.abstained or not r.all_key_facts)) or (not r.answerable and not r.abstained)]
+        for key, heading in BREAKDOWNS:
+            groups = run.breakdowns.get(key) or (run.categories if key == "category" else {})
+            if groups:
+                lines += ["", f"## {run.variant}: {heading}", ""] + _breakdown_table(groups, key)
+        # Only dev items are listed: the test split's per-item answers are not for tuning (they
+        # stay in eval.json for the record).
+        misses = [r for r in run.results if r.split == "dev" and (
+            (r.answerable and (r.abstained or not r.all_key_facts)) or (not r.answerable and not r.abstained))]
         if misses:
-            lines += ["", f"Items to look at ({len(misses)}):", ""]
+            lines += ["", f"Dev items to look at ({len(misses)}):", ""]
             for r in misses:
-                what = "declined" if r.abstained else "answered"
+                what = "refused" if r.refused else "declined" if r.abstained else "answered"
                 lines.append(f"- `{r.id}` ({r.category}, {what}): {r.answer[:160].replace('|', '/')}")
     if calibration:
         lines += ["", "## Abstention trade-off", "", "| threshold | precision | recall | F1 | answered |", "|---:|---:|---:|---:|---:|"]
