@@ -6,8 +6,9 @@ that answer it verbatim and cites each with the number of the passage it came fr
 the best sentence is below the abstention threshold, it says plainly that the corpus does
 not cover the question and cites nothing: loosely related text is never stitched together.
 
-:func:`validate_citations` is the last step for every backend: a marker must point at a
-shown passage and a quote must be the exact text at its span, or it is removed and flagged.
+A composer gets the question state (the standalone question and the numbered passages) and a
+term weight (a word's IDF); it never sees the store or the BM25 index. Validation of what it
+wrote is the pipeline's last step (:func:`assistant.markers.validate_citations`).
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from .chunking import METADATA_KINDS, metadata_statement
 from .embeddings import Embedder
-from .lexical import LexicalIndex, stem_all
-from .schema import Answer, Chunk, Citation, Passage, ScoredChunk
+from .lexical import stem_all
+from .overlap import jaccard, word_bag
+from .schema import Answer, Citation, Passage
+from .state import QuestionState, TermWeight
 from .text import content_words, sentence_spans
 
 NOT_COVERED = (
@@ -33,7 +37,18 @@ NO_MATCH = (
     "No indexed passage matches this question within the chosen filters, so the corpus does "
     "not answer it as asked."
 )
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+class Composer(Protocol):
+    """Writes the answer for one question from its numbered passages.
+
+    A composer may also offer ``stream(state, idf)``, yielding text pieces as it writes and
+    then the :class:`Answer`; the pipeline passes the pieces through.
+    """
+
+    name: str
+
+    def compose(self, state: QuestionState, idf: TermWeight) -> Answer: ...
 
 
 @dataclass
@@ -41,61 +56,46 @@ class Candidate:
     """One sentence of one passage, scored against the question."""
 
     passage: Passage
-    chunk: Chunk
     start: int
     end: int
     text: str
     score: float = 0.0
-    dense: float = 0.0
-    coverage: float = 0.0
+    dense: float = 0.0  # embedding similarity of the sentence to the question
+    coverage: float = 0.0  # IDF-weighted share of the question's words the sentence contains
 
     @property
-    def quote(self) -> str:
-        return self.text
+    def kind(self) -> str:
+        return self.passage.kind
 
 
-def make_passages(results: Sequence[ScoredChunk]) -> list[Passage]:
-    return [
-        Passage(
-            number=i,
-            chunk_id=r.chunk.id,
-            doc_id=r.chunk.doc_id,
-            path=r.chunk.doc_id,
-            title=r.chunk.title,
-            author=r.chunk.author,
-            date=r.chunk.date,
-            publisher=r.chunk.publisher,
-            section=r.chunk.section_path,
-            kind=r.chunk.kind,
-            text=r.chunk.text,
-            start=r.chunk.start,
-            end=r.chunk.end,
-            page=r.chunk.page,
-            score=round(float(r.score), 6),
-        )
-        for i, r in enumerate(results, start=1)
-    ]
-
-
-def candidates(passages: Sequence[Passage], results: Sequence[ScoredChunk]) -> list[Candidate]:
+def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """Sentences of each passage, with absolute spans into the document text."""
     out = []
-    for passage, result in zip(passages, results, strict=True):
-        chunk = result.chunk
-        if chunk.kind in METADATA_KINDS or chunk.kind == "caption":
-            out.append(Candidate(passage, chunk, chunk.start, chunk.end, chunk.text))
+    for passage in passages:
+        if passage.kind in METADATA_KINDS or passage.kind == "caption":
+            out.append(Candidate(passage, passage.start, passage.end, passage.text))
             continue
-        for s, e in sentence_spans(chunk.text):
-            out.append(Candidate(passage, chunk, chunk.start + s, chunk.start + e, chunk.text[s:e]))
+        for s, e in sentence_spans(passage.text):
+            out.append(Candidate(passage, passage.start + s, passage.start + e, passage.text[s:e]))
     return out
 
 
 def scoring_text(c: Candidate) -> str:
-    if c.chunk.kind == "caption":
+    if c.kind == "caption":
         return f"Image caption or credit (photo, map, picture credited to): {c.text}"
-    if c.chunk.kind in METADATA_KINDS:
-        return metadata_statement(c.chunk.kind, c.text, c.chunk.author, c.chunk.date, c.chunk.publisher, c.chunk.title)
+    if c.kind in METADATA_KINDS:
+        p = c.passage
+        return metadata_statement(c.kind, c.text, p.author, p.date, p.publisher, p.title)
     return c.text
+
+
+def not_covered(state: QuestionState, backend: str) -> Answer:
+    """The abstention: nothing cited, the closest passages still shown."""
+    return Answer(
+        question=state.question, standalone_question=state.standalone,
+        text=NOT_COVERED if state.passages else NO_MATCH, passages=list(state.passages),
+        abstained=True, backend=backend,
+    )
 
 
 class ExtractiveComposer:
@@ -110,24 +110,27 @@ class ExtractiveComposer:
         max_sentences: int = 3,
         coverage_weight: float = 0.35,
         margin: float = 0.12,
+        duplicate_overlap: float = 0.6,
     ) -> None:
         self.embedder = embedder
         self.abstain_threshold = abstain_threshold
         self.max_sentences = max_sentences
         self.coverage_weight = coverage_weight
         self.margin = margin
+        self.duplicate_overlap = duplicate_overlap
 
-    def score(self, question: str, cands: list[Candidate], lexical: LexicalIndex | None) -> None:
+    def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
+        """Set each candidate's score: similarity to ``question`` plus weighted word coverage.
+
+        ``question`` is the standalone question, already spelling-corrected by the pipeline.
+        """
         if not cands:
             return
         q_vec = np.asarray(self.embedder.embed_query(question))
         s_vecs = np.asarray(self.embedder.embed_queries([scoring_text(c) for c in cands]))
         dense = s_vecs @ q_vec
-        q_words = content_words(question)
-        if lexical is not None:
-            q_words = lexical.correct(q_words)
-        q_tokens = list(dict.fromkeys(stem_all(q_words)))
-        weights = {t: (lexical.idf(t) if lexical else 1.0) for t in q_tokens}
+        q_tokens = list(dict.fromkeys(stem_all(content_words(question))))
+        weights = {t: (idf(t) if idf else 1.0) for t in q_tokens}
         total = sum(weights.values())
         for c, d in zip(cands, dense, strict=True):
             s_tokens = set(stem_all(content_words(scoring_text(c))))
@@ -143,97 +146,54 @@ class ExtractiveComposer:
             return []
         best = ranked[0].score
         chosen: list[Candidate] = []
-        seen_words: list[set[str]] = []
+        seen_words: list[frozenset[str]] = []
         for c in ranked:
             if len(chosen) >= self.max_sentences or c.score < max(self.abstain_threshold, best - self.margin):
                 break
-            bag = set(content_words(c.text))
-            if any(len(bag & other) / max(1, len(bag | other)) > 0.6 for other in seen_words):
+            bag = word_bag(c.text)
+            if any(jaccard(bag, other) > self.duplicate_overlap for other in seen_words):
                 continue
-            if any(c.start < o.end and o.start < c.end and c.chunk.doc_id == o.chunk.doc_id for o in chosen):
+            if any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in chosen):
                 continue
             chosen.append(c)
             seen_words.append(bag)
         # The direct answer first, then its support in reading order.
-        head, rest = chosen[:1], sorted(chosen[1:], key=lambda c: (c.chunk.doc_id, c.start))
+        head, rest = chosen[:1], sorted(chosen[1:], key=lambda c: (c.passage.doc_id, c.start))
         return head + rest
 
-    def compose(
-        self, question: str, standalone: str, results: Sequence[ScoredChunk], lexical: LexicalIndex | None
-    ) -> Answer:
-        passages = make_passages(results)
-        cands = candidates(passages, results)
-        self.score(standalone, cands, lexical)
-        chosen = self.select(cands)
+    def answerable(self, state: QuestionState, idf: TermWeight | None) -> tuple[list[Candidate], list[Candidate]]:
+        """All scored candidates and the chosen ones (none: the corpus does not answer it)."""
+        cands = candidates(state.passages)
+        self.score(state.standalone, cands, idf)
+        return cands, self.select(cands)
+
+    def compose(self, state: QuestionState, idf: TermWeight | None = None) -> Answer:
+        _, chosen = self.answerable(state, idf)
         if not chosen:
-            return Answer(
-                question=question, standalone_question=standalone, text=NOT_COVERED if passages else NO_MATCH,
-                passages=passages, abstained=True, backend=self.name,
-            )
-        sentences, citations = [], []
-        for c in chosen:
-            sentences.append(f"{answer_sentence(c)} [{c.passage.number}]")
-            citations.append(citation_for(c))
+            return not_covered(state, self.name)
+        text = " ".join(f"{answer_sentence(c)} [{c.passage.number}]" for c in chosen)
         return Answer(
-            question=question, standalone_question=standalone, text=" ".join(sentences),
-            citations=citations, passages=passages, backend=self.name,
+            question=state.question, standalone_question=state.standalone, text=text,
+            citations=[citation_for(c) for c in chosen], passages=list(state.passages), backend=self.name,
         )
 
 
 def answer_sentence(c: Candidate) -> str:
     """Verbatim sentence; metadata lines are phrased as a sentence around their exact text."""
-    chunk = c.chunk
-    if chunk.kind == "byline":
+    if c.kind == "byline":
         author, _, when = c.text.partition("|")
         return f"The article is by {author.strip()}, dated {when.strip()}." if when else f"By {c.text}."
-    if chunk.kind == "publisher":
+    if c.kind == "publisher":
         return f"It was published by {c.text}."
-    if chunk.kind == "title":
+    if c.kind == "title":
         return f"The article is titled \u201c{c.text}\u201d."
-    if chunk.kind == "caption":
+    if c.kind == "caption":
         return f"An image in the article carries the caption or credit \u201c{c.text}\u201d."
     return c.text
 
 
 def citation_for(c: Candidate) -> Citation:
-    return Citation(
-        marker=c.passage.number, chunk_id=c.chunk.id, doc_id=c.chunk.doc_id, path=c.chunk.doc_id,
-        title=c.chunk.title, author=c.chunk.author, date=c.chunk.date, section=c.chunk.section_path,
-        quote=c.text, start=c.start, end=c.end, score=round(c.score, 6),
-    )
-
-
-def validate_citations(answer: Answer) -> Answer:
-    """Remove markers and citations that point at nothing shown or quote inexactly; flag them."""
-    by_number = {p.number: p for p in answer.passages}
-    warnings = list(answer.warnings)
-    valid: list[Citation] = []
-    for cit in answer.citations:
-        passage = by_number.get(cit.marker)
-        exact = (
-            passage is not None
-            and passage.chunk_id == cit.chunk_id
-            and passage.start <= cit.start <= cit.end <= passage.end
-            and passage.text[cit.start - passage.start : cit.end - passage.start] == cit.quote
-        )
-        if exact:
-            valid.append(cit)
-        else:
-            warnings.append(f"citation [{cit.marker}] removed: its quote is not in the shown passage")
-    markers = {p.number for p in answer.passages}
-    removed: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        if int(match.group(1)) in markers:
-            return match.group(0)
-        removed.append(match.group(1))
-        return ""
-
-    text = _MARKER.sub(keep, answer.text)
-    if removed:
-        warnings.extend(f"marker [{m}] removed: no passage has that number" for m in removed)
-        text = re.sub(r"[ \t]{2,}", " ", text).strip()
-    return answer.model_copy(update={"citations": valid, "warnings": warnings, "text": text})
+    return c.passage.cite(c.start, c.end, c.score)
 
 
 def stream_text(text: str, piece_words: int = 3) -> Iterator[str]:

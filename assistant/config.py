@@ -25,6 +25,7 @@ from .errors import ConfigurationError
 
 ENV_PREFIX = "ASSISTANT_"
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
+AnswerBackend = Literal["extractive", "llm"]
 LLMProvider = Literal["none", "ollama", "openai"]
 
 # The product runs offline: never let a library reach a model hub or phone home.
@@ -74,12 +75,29 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0.0)
     lexical_weight: float = Field(1.0, ge=0.0)
     candidate_pool: int = Field(30, ge=1, le=500)
-    dedupe_threshold: float = Field(0.95, ge=0.0, le=1.0)
+    dedupe_threshold: float = Field(
+        0.95, ge=0.0, le=1.0, description="Word overlap (Jaccard) above which a retrieved passage counts as a duplicate."
+    )
+    spelling_cutoff: float = Field(
+        0.84, ge=0.5, le=1.0,
+        description="How close (difflib ratio) an unknown question word must be to a corpus word to be corrected to it.",
+    )
 
     # answering
-    answer_backend: Literal["extractive", "llm"] = "extractive"
+    answer_backend: AnswerBackend = "extractive"
     max_answer_sentences: int = Field(3, ge=1, le=10)
     abstain_threshold: float = Field(0.52, ge=0.0, le=2.0, description="Calibrated on the dev split (assistant eval --calibrate).")
+    coverage_weight: float = Field(
+        0.35, ge=0.0, le=2.0,
+        description="Weight of IDF-weighted question-word coverage added to a sentence's embedding similarity.",
+    )
+    answer_margin: float = Field(
+        0.12, ge=0.0, le=2.0, description="Supporting sentences must score within this of the best one."
+    )
+    duplicate_sentence_overlap: float = Field(
+        0.6, ge=0.0, le=1.0, description="Word overlap (Jaccard) above which a second answer sentence repeats the first."
+    )
+    query_cache_size: int = Field(2048, ge=0, le=1_000_000, description="Embedded questions and sentences kept in memory.")
     max_question_chars: int = Field(2000, ge=10)
     resolve_followups: bool = True
 

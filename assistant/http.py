@@ -23,7 +23,7 @@ from .openai_compat import openai_router
 from .retrieval import RetrievalFilter
 from .schema import Answer, DocumentInfo, Passage, Turn
 from .service import Assistant
-from .answering import make_passages
+from .records import make_passages
 
 
 class AskRequest(BaseModel):

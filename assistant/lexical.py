@@ -88,20 +88,23 @@ class LexicalIndex:
         n = max(1, len(self.chunks))
         return math.log(1 + (n - self._doc_freq.get(token, 0) + 0.5) / (self._doc_freq.get(token, 0) + 0.5))
 
-    def query_tokens(self, query: str) -> list[str]:
-        return stem_all(self.correct(content_words(query)))
+    def query_tokens(self, query: str, corrected: bool = False) -> list[str]:
+        words = content_words(query)
+        return stem_all(words if corrected else self.correct(words))
 
-    def scores(self, query: str) -> np.ndarray:
+    def scores(self, query: str, corrected: bool = False) -> np.ndarray:
         """BM25 score of every chunk, in ``self.chunks`` order."""
         if not self.chunks:
             return np.zeros(0)
-        tokens = self.query_tokens(query)
+        tokens = self.query_tokens(query, corrected)
         if not tokens:
             return np.zeros(len(self.chunks))
         return np.asarray(self._bm25.get_scores(tokens), dtype=float)
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
-        scores = self.scores(query)
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None, corrected: bool = False
+    ) -> list[tuple[Chunk, float]]:
+        scores = self.scores(query, corrected)
         order = np.argsort(-scores, kind="stable")
         out = []
         for idx in order:

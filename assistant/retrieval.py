@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import threading
 from datetime import date
-from collections.abc import Sequence
-from typing import Any, Literal, get_args
+from collections.abc import Callable
+from typing import Any, get_args
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
@@ -24,8 +24,9 @@ from .config import RetrievalMode, Settings
 from .embeddings import Embedder
 from .index import ChunkStore
 from .lexical import LexicalIndex
+from .overlap import jaccard, word_bag
+from .records import date_int, to_langchain
 from .schema import ANSWERABLE_KINDS, BlockKind, Chunk, ScoredChunk
-from .text import content_words
 
 
 class RetrievalFilter(BaseModel):
@@ -63,9 +64,9 @@ class RetrievalFilter(BaseModel):
                          {"section_top": {"$in": list(self.sections)}}]}
             )
         if self.date_from:
-            clauses.append({"date_int": {"$gte": _date_int(self.date_from)}})
+            clauses.append({"date_int": {"$gte": date_int(self.date_from)}})
         if self.date_to:
-            clauses.append({"date_int": {"$lte": _date_int(self.date_to)}})
+            clauses.append({"date_int": {"$lte": date_int(self.date_to)}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -79,10 +80,10 @@ class RetrievalFilter(BaseModel):
             chunk.section_path in self.sections or (chunk.section and chunk.section[0] in self.sections)
         ):
             return False
-        date = _date_int(chunk.date) if chunk.date else 0
-        if self.date_from and date < _date_int(self.date_from):
+        when = date_int(chunk.date)
+        if self.date_from and when < date_int(self.date_from):
             return False
-        return not (self.date_to and date > _date_int(self.date_to))
+        return not (self.date_to and when > date_int(self.date_to))
 
 
 _IMAGE_WORDS = re.compile(r"\b(image|images|photo|photos|photograph|picture|pictures|map|caption|credit|credited)\b", re.I)
@@ -93,10 +94,6 @@ def default_filter(question: str) -> RetrievalFilter:
     if _IMAGE_WORDS.search(question):
         return RetrievalFilter(kinds=(*ANSWERABLE_KINDS, "caption"))
     return RetrievalFilter()
-
-
-def _date_int(value: str) -> int:
-    return int(value[:10].replace("-", ""))
 
 
 class HybridSearch:
@@ -118,13 +115,26 @@ class HybridSearch:
                 self._lexical = LexicalIndex(chunks, fingerprint)
             return self._lexical
 
+    def correct_spelling(self, text: str) -> str:
+        """``text`` with words the corpus never uses replaced by a close corpus word."""
+        return self.lexical_index().correct_text(text)
+
+    def term_weights(self) -> Callable[[str], float]:
+        """How much a stemmed word counts when scoring text: its IDF in the committed corpus."""
+        return self.lexical_index().idf
+
+    def has_documents(self) -> bool:
+        return bool(self.store.committed())
+
     def search(
         self,
         query: str,
         k: int | None = None,
         mode: RetrievalMode | None = None,
         filters: RetrievalFilter | None = None,
+        corrected: bool = False,
     ) -> list[ScoredChunk]:
+        """Ranked chunks for ``query``; ``corrected`` says its spelling was already corrected."""
         k = k or self.settings.top_k
         mode = mode or self.settings.retrieval_mode
         filters = filters or RetrievalFilter()
@@ -133,12 +143,12 @@ class HybridSearch:
         lexical: list[tuple[Chunk, float]] = []
         if mode in ("dense", "hybrid"):
             # Misspelled words hurt embeddings too; correct them against the corpus vocabulary.
-            corrected = self.lexical_index().correct_text(query)
-            dense = self.store.search(self.embedder.embed_query(corrected), pool, filters.to_where())
+            text = query if corrected else self.correct_spelling(query)
+            dense = self.store.search(self.embedder.embed_query(text), pool, filters.to_where())
         if mode in ("lexical", "hybrid"):
             index = self.lexical_index()
             allowed = {c.id for c in index.chunks if filters.accepts(c)}
-            lexical = index.search(query, pool, allowed)
+            lexical = index.search(query, pool, allowed, corrected=corrected)
         fused = self._fuse(dense, lexical, mode)
         return _drop_near_duplicates(fused, self.settings.dedupe_threshold)[:k]
 
@@ -152,15 +162,15 @@ class HybridSearch:
             for rank, (chunk, raw) in enumerate(results, start=1):
                 item = by_id.setdefault(chunk.id, ScoredChunk(chunk, 0.0))
                 item.score += weights[name] / (rrf_k + rank) if mode == "hybrid" else 0.0
-                setattr(item, name, raw)
+                setattr(item, f"{name}_score", raw)
                 item.extras[f"{name}_rank"] = float(rank)
         items = list(by_id.values())
         if mode == "dense":
             for item in items:
-                item.score = item.dense or 0.0
+                item.score = item.dense_score or 0.0
         elif mode == "lexical":
             for item in items:
-                item.score = item.lexical or 0.0
+                item.score = item.lexical_score or 0.0
         items.sort(key=lambda it: (-it.score, it.chunk.doc_id, it.chunk.order))
         return items
 
@@ -170,33 +180,13 @@ _ALL_KINDS: tuple[str, ...] = get_args(BlockKind)
 
 def _drop_near_duplicates(items: list[ScoredChunk], threshold: float) -> list[ScoredChunk]:
     """Keep the best of passages whose words overlap above ``threshold`` (Jaccard)."""
-    kept: list[tuple[ScoredChunk, set[str]]] = []
+    kept: list[tuple[ScoredChunk, frozenset[str]]] = []
     for item in items:
-        bag = set(content_words(item.chunk.text))
-        if any(_jaccard(bag, other) >= threshold for _, other in kept):
+        bag = word_bag(item.chunk.text)
+        if any(jaccard(bag, other) >= threshold for _, other in kept):
             continue
         kept.append((item, bag))
     return [item for item, _ in kept]
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
-
-
-def to_langchain(item: ScoredChunk) -> LCDocument:
-    c = item.chunk
-    return LCDocument(
-        page_content=c.text,
-        id=c.id,
-        metadata={
-            "chunk_id": c.id, "doc_id": c.doc_id, "title": c.title, "author": c.author,
-            "date": c.date, "publisher": c.publisher, "section": c.section_path, "kind": c.kind,
-            "start": c.start, "end": c.end, "page": c.page, "score": item.score,
-            "dense_score": item.dense, "lexical_score": item.lexical,
-        },
-    )
 
 
 class HybridRetriever(BaseRetriever):
@@ -210,7 +200,7 @@ class HybridRetriever(BaseRetriever):
 
     search: HybridSearch
     k: int = 5
-    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    mode: RetrievalMode = "hybrid"
     filters: RetrievalFilter | None = None
 
     def _get_relevant_documents(
@@ -224,7 +214,3 @@ class HybridRetriever(BaseRetriever):
     ) -> list[LCDocument]:
         results = self.search.search(query, k or self.k, mode or self.mode, filters or self.filters)
         return [to_langchain(item) for item in results]
-
-    def scored(self, query: str, **kwargs: Any) -> Sequence[ScoredChunk]:
-        return self.search.search(query, kwargs.get("k") or self.k, kwargs.get("mode") or self.mode,
-                                  kwargs.get("filters") or self.filters)

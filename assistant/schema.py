@@ -12,9 +12,9 @@ makes a citation checkable: ``document.text[start:end] == quote``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 BlockKind = Literal[
     "publisher", "title", "byline", "heading", "paragraph", "bullet", "caption", "footnote",
@@ -110,8 +110,8 @@ class ScoredChunk:
 
     chunk: Chunk
     score: float
-    dense: float | None = None
-    lexical: float | None = None
+    dense_score: float | None = None  # cosine similarity, when dense search found it
+    lexical_score: float | None = None  # BM25 score, when lexical search found it
     extras: dict[str, float] = field(default_factory=dict)
 
 
@@ -129,40 +129,57 @@ class DocumentInfo(BaseModel):
     chunks: int
 
 
-class Passage(BaseModel):
-    """A retrieved passage as shown to the user; citation markers point at ``number``."""
+class Lineage(BaseModel):
+    """Where a piece of quoted text comes from: its document, chunk, metadata and exact span.
 
-    number: int = Field(description="The marker that cites this passage, e.g. 1 for [1].")
+    Shared by :class:`Passage` (a whole retrieved chunk) and :class:`Citation` (the quoted
+    words inside one), so the source fields are declared, filled and serialised in one place:
+    ``document text[start:end]`` is the passage text or the quote.
+    """
+
     chunk_id: str
     doc_id: str
-    path: str
     title: str
     author: str | None = None
     date: str | None = None
     publisher: str | None = None
     section: str = Field("", description="Section path such as 'Forecast > Short-term'.")
+    start: int = Field(description="Character offset of the text in the document text.")
+    end: int = Field(description="End offset (exclusive) in the document text.")
+    page: int | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def path(self) -> str:
+        """The source file. A document's identity is its absolute path, so this is ``doc_id``;
+        kept as its own JSON field because API clients and exports read it."""
+        return self.doc_id
+
+    def lineage(self) -> dict[str, Any]:
+        """The source fields alone, to build a related record (a citation from a passage)."""
+        return {name: getattr(self, name) for name in Lineage.model_fields}
+
+
+class Passage(Lineage):
+    """A retrieved passage as shown to the user; citation markers point at ``number``."""
+
+    number: int = Field(description="The marker that cites this passage, e.g. 1 for [1].")
     kind: str
     text: str = Field(description="Exact source text of the passage.")
-    start: int = Field(description="Character offset of the passage in the document text.")
-    end: int
-    page: int | None = None
     score: float = Field(description="Fused retrieval score (higher is better).")
 
+    def cite(self, start: int, end: int, score: float) -> Citation:
+        """A citation of ``text`` between the absolute offsets ``start`` and ``end``."""
+        quote = self.text[start - self.start : end - self.start]
+        return Citation(**{**self.lineage(), "start": start, "end": end}, marker=self.number,
+                        quote=quote, score=round(float(score), 6))
 
-class Citation(BaseModel):
+
+class Citation(Lineage):
     """One citation marker in an answer and the exact words it stands for."""
 
     marker: int = Field(description="Number used in the answer text as [marker].")
-    chunk_id: str
-    doc_id: str
-    path: str
-    title: str
-    author: str | None = None
-    date: str | None = None
-    section: str = ""
     quote: str = Field(description="Verbatim text from the source: text[start:end].")
-    start: int
-    end: int
     score: float = Field(description="How strongly the quote answers the question.")
 
 
@@ -184,6 +201,10 @@ class Answer(BaseModel):
     def cited_passages(self) -> list[Passage]:
         markers = {c.marker for c in self.citations}
         return [p for p in self.passages if p.number in markers]
+
+    def as_turn(self) -> Turn:
+        """This exchange as a conversation turn, to pass back with the next question."""
+        return Turn(question=self.question, answer=self.text, standalone_question=self.standalone_question)
 
 
 class Turn(BaseModel):

@@ -12,20 +12,21 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
-from .answering import ExtractiveComposer, stream_text, validate_citations
-from .chain import Composer, build_answer_chain, resolve_step, retrieve_step, settled_answer
-from .config import RetrievalMode, Settings, load_settings
+from .answering import Composer, ExtractiveComposer
+from .config import AnswerBackend, RetrievalMode, Settings, load_settings
 from .documents import SUPPORTED_EXTENSIONS
 from .embeddings import Embedder
 from .errors import ConfigurationError, DocumentError, QuestionError
 from .index import ChunkStore
 from .ingest import IngestReport, Progress, ingest_paths
+from .pipeline import QuestionPipeline
 from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter
 from .schema import Answer, DocumentInfo, ScoredChunk, Turn
 
-Backend = Literal["extractive", "llm"]
+from .state import QuestionState
+Backend = AnswerBackend  # the name this module used to export
 
 
 class Assistant:
@@ -48,11 +49,16 @@ class Assistant:
         self.store = ChunkStore(self.settings, self.settings.embedding_model)
         self.search = HybridSearch(self.store, self.embedder, self.settings)
         self.extractive = ExtractiveComposer(
-            self.embedder, self.settings.abstain_threshold, self.settings.max_answer_sentences
+            self.embedder,
+            self.settings.abstain_threshold,
+            self.settings.max_answer_sentences,
+            coverage_weight=self.settings.coverage_weight,
+            margin=self.settings.answer_margin,
+            duplicate_overlap=self.settings.duplicate_sentence_overlap,
         )
         self._llm: Composer | None = None
         self._write_lock = threading.Lock()
-        self._chain = build_answer_chain(self.search, self._composer, self.settings.resolve_followups)
+        self.pipeline = QuestionPipeline(self.search, self._composer, self.settings.resolve_followups)
 
     # -- corpus -------------------------------------------------------------------------------
     def ingest(
@@ -146,9 +152,8 @@ class Assistant:
     ) -> Answer:
         """Answer ``question`` in the context of earlier turns (follow-ups are resolved)."""
         started = time.perf_counter()
-        state = self._state(history, question, k, mode, filters, backend)
-        answer: Answer = self._chain.invoke(state)
-        return answer.model_copy(update={"timings": {**answer.timings, "total": time.perf_counter() - started}})
+        state = self.pipeline.invoke(self._state(history, question, k, mode, filters, backend))
+        return state.timed("total", time.perf_counter() - started).final_answer()
 
     def stream(
         self, question: str, history: Sequence[Turn | dict[str, Any] | str] = (), k: int | None = None,
@@ -157,22 +162,11 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer text piece by piece, then the final validated :class:`Answer`."""
         started = time.perf_counter()
-        state = self._state(history, question, k, mode, filters, backend)
-        composer = self._composer(backend)
-        if composer is self.extractive or not hasattr(composer, "stream"):
-            answer = self._chain.invoke(state)
-            yield from stream_text(answer.text)
-        else:  # the same steps as the chain, with the model's tokens passed through as they come
-            state = retrieve_step(self.search, resolve_step(self.search, state, self.settings.resolve_followups))
-            answer = settled_answer(self.search, state)
-            if answer is None:
-                for item in composer.stream(state["question"], state["standalone"], state["results"], state["lexical"]):
-                    if isinstance(item, Answer):
-                        answer = validate_citations(item)
-                    else:
-                        yield item
-            assert answer is not None
-        yield answer.model_copy(update={"timings": {**answer.timings, "total": time.perf_counter() - started}})
+        for item in self.pipeline.stream(self._state(history, question, k, mode, filters, backend)):
+            if isinstance(item, QuestionState):
+                yield item.timed("total", time.perf_counter() - started).final_answer()
+            else:
+                yield item
 
     # -- internals ----------------------------------------------------------------------------
     def _check(self, question: str) -> str:
@@ -187,12 +181,12 @@ class Assistant:
         return question.strip()
 
     def _state(self, history: Sequence[Turn | dict[str, Any] | str], question: str, k: int | None,
-               mode: RetrievalMode | None, filters: RetrievalFilter | None, backend: Backend | None) -> dict[str, Any]:
+               mode: RetrievalMode | None, filters: RetrievalFilter | None, backend: Backend | None) -> QuestionState:
         _check_choices(mode, backend)
         turns = [_turn(t) for t in history if not (isinstance(t, dict) and t.get("role", "user") != "user")]
-        return {"question": self._check(question), "history": turns, "k": k or self.settings.top_k,
-                "mode": mode or self.settings.retrieval_mode, "filters": filters,
-                "backend": backend or self.settings.answer_backend}
+        return QuestionState(question=self._check(question), history=tuple(turns), k=k or self.settings.top_k,
+                             mode=mode or self.settings.retrieval_mode, filters=filters,
+                             backend=backend or self.settings.answer_backend)
 
     def _composer(self, backend: str | None) -> Any:
         backend = backend or self.settings.answer_backend

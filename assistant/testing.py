@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from .config import load_settings
+from .markers import parse_markers
 from .schema import Answer
 from .service import Assistant
 from .text import fold
@@ -82,11 +83,9 @@ def assert_abstains(answer: Answer) -> None:
 
 def assert_markers_resolve(answer: Answer) -> None:
     """Every [n] in the text is a cited, shown passage, and every citation's quote is exact."""
-    import re
-
     shown = {p.number: p for p in answer.passages}
     cited = {c.marker for c in answer.citations}
-    for marker in map(int, re.findall(r"\[(\d+)\]", answer.text)):
+    for marker in parse_markers(answer.text):
         assert marker in shown, f"[{marker}] points at no shown passage"
         assert marker in cited, f"[{marker}] has no citation record"
     for cit in answer.citations:

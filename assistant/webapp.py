@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from .documents import SUPPORTED_EXTENSIONS
 from .errors import AssistantError, DocumentError
 from .http import add_error_handlers, api_router
+from .markers import MARKER
 from .openai_compat import openai_router
 from .schema import Answer, Turn
 from .service import Assistant
@@ -71,12 +72,11 @@ document.addEventListener('click', function (event) {
 """
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 def chat_markdown(answer_text: str, abstained: bool = False) -> str:
     """Answer text for the chat bubble: escaped, with [n] turned into clickable chips."""
-    parts = _MARKER.split(answer_text)
+    parts = MARKER.split(answer_text)
     out = []
     for i, part in enumerate(parts):
         if i % 2:

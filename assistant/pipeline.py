@@ -1,0 +1,165 @@
+"""One question's path: guard -> resolve -> retrieve -> compose -> validate.
+
+Each stage is a plain function from one :class:`~assistant.state.QuestionState` to the next;
+the :class:`QuestionPipeline` strings them into a LangChain runnable chain (so it can be
+traced, batched or composed with other LangChain pieces) and records each stage's time.
+``ask``, ``chat`` and ``stream`` all go through it, for every backend: streaming runs the same
+stages and passes the composer's text through as it is written.
+
+1. **guard** refuses, on the raw question, anything that instructs the assistant;
+2. **resolve** adds the conversation's topic to a follow-up and corrects misspelled words
+   against the corpus vocabulary (once: retrieval and answering use the result as it is);
+3. **retrieve** fetches and numbers the passages (or settles an empty index);
+4. **compose** has the chosen backend write a cited answer from those passages;
+5. **validate** removes any marker or quote that does not match a shown passage exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from .answering import NO_DOCUMENTS, Composer, stream_text
+from .conversation import resolve_followup
+from .markers import validate_citations
+from .records import make_passages
+from .retrieval import HybridSearch, default_filter
+from .safety import REFUSAL, looks_like_injection
+from .schema import Answer
+from .state import QuestionState
+
+Stage = Callable[[QuestionState], QuestionState]
+
+
+def guard(state: QuestionState) -> QuestionState:
+    """Refuse instructions aimed at the assistant before anything else sees the question."""
+    if not looks_like_injection(state.question):
+        return state
+    refusal = Answer(question=state.question, standalone_question=state.question, text=REFUSAL,
+                     abstained=True, backend="guard")
+    return state.advance(refused=True, standalone=state.question, answer=refusal)
+
+
+def resolve(search: HybridSearch, followups: bool = True) -> Stage:
+    """The standalone question: follow-up context from the history, then spelling correction."""
+
+    def run(state: QuestionState) -> QuestionState:
+        if state.settled:
+            return state
+        resolved = resolve_followup(state.question, state.history) if followups else state.question
+        return state.advance(standalone=search.correct_spelling(resolved))
+
+    return run
+
+
+def retrieve(search: HybridSearch) -> Stage:
+    """Ranked, numbered passages for the standalone question (captions only when asked for)."""
+
+    def run(state: QuestionState) -> QuestionState:
+        if state.settled:
+            return state
+        filters = state.filters or default_filter(state.standalone)
+        results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
+        if not results and not search.has_documents():
+            empty = Answer(question=state.question, standalone_question=state.standalone, text=NO_DOCUMENTS,
+                           abstained=True, backend=state.backend)
+            return state.advance(answer=empty)
+        return state.advance(results=results, passages=tuple(make_passages(results)))
+
+    return run
+
+
+def compose_stream(search: HybridSearch, composer_for: Callable[[str], Composer]) -> Callable[
+    [QuestionState], Iterator[str | QuestionState]
+]:
+    """The compose stage as a stream: text pieces as a backend writes them, then the state."""
+
+    def run(state: QuestionState) -> Iterator[str | QuestionState]:
+        if state.settled:
+            yield state
+            return
+        composer = composer_for(state.backend)
+        idf = search.term_weights()
+        stream = getattr(composer, "stream", None)
+        items = stream(state, idf) if stream is not None else iter([composer.compose(state, idf)])
+        answer: Answer | None = None
+        for item in items:
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield item
+        yield state.advance(answer=answer)
+
+    return run
+
+
+def validate(state: QuestionState) -> QuestionState:
+    """Every marker points at a shown passage and every quote is exact, or it is removed."""
+    assert state.answer is not None, "validate runs after an answer exists"
+    return state.advance(answer=validate_citations(state.answer))
+
+
+def timed(name: str, stage: Stage) -> RunnableLambda:
+    """The stage as a named runnable that records its own time in the state."""
+
+    def run(state: QuestionState) -> QuestionState:
+        started = time.perf_counter()
+        result = stage(state)
+        return result.timed(name, time.perf_counter() - started)
+
+    return RunnableLambda(run, name=name)
+
+
+class QuestionPipeline:
+    """Carries a question through the five stages; the same stages for invoke and stream."""
+
+    def __init__(self, search: HybridSearch, composer_for: Callable[[str], Composer], followups: bool = True) -> None:
+        self._composer_for = composer_for
+        self._compose = compose_stream(search, composer_for)
+        #: guard -> resolve -> retrieve: everything before a backend writes.
+        self.prepare: Runnable[QuestionState, QuestionState] = (
+            timed("guard", guard) | timed("resolve", resolve(search, followups)) | timed("retrieve", retrieve(search))
+        )
+        self.finish: Runnable[QuestionState, QuestionState] = timed("validate", validate)
+        #: The whole path as one LangChain runnable: QuestionState in, answered QuestionState out.
+        self.chain: Runnable[QuestionState, QuestionState] = (
+            self.prepare | timed("compose", self._composed) | self.finish
+        ).with_config(run_name="analyst_answer")
+
+    def _composed(self, state: QuestionState) -> QuestionState:
+        *_, last = self._compose(state)
+        assert isinstance(last, QuestionState)
+        return last
+
+    def invoke(self, state: QuestionState) -> QuestionState:
+        return self.chain.invoke(state)
+
+    def stream(self, state: QuestionState) -> Iterator[str | QuestionState]:
+        """Text pieces as they are written, then the validated state.
+
+        A backend that writes as it goes (an LLM) has its pieces passed through at once, and
+        nothing else; one that does not (the extractive composer) has its validated text cut
+        into pieces.
+        """
+        writes_itself = hasattr(self._composer_for(state.backend), "stream")
+        state = self.prepare.invoke(state)
+        composed: QuestionState | None = None
+        spent = 0.0
+        pieces = self._compose(state)
+        while True:
+            started = time.perf_counter()  # the stage's own time, not the reader's
+            item = next(pieces, None)
+            spent += time.perf_counter() - started
+            if item is None:
+                break
+            if isinstance(item, QuestionState):
+                composed = item
+            else:
+                yield item
+        assert composed is not None
+        final = self.finish.invoke(composed.timed("compose", spent))
+        if not writes_itself and final.answer is not None:
+            yield from stream_text(final.answer.text)
+        yield final
