@@ -39,10 +39,3 @@ def authorized(header: str | None, auth: str | None) -> bool:
         return _same(decoded, auth)
     return False
 
-
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only accepts connections from this machine."""
-    return host in LOOPBACK_HOSTS or host.startswith("127.")

@@ -48,6 +48,7 @@ from .answering import stream_text
 from .config import Settings
 from .credentials import authorized
 from .errors import AssistantError
+from .limits import check_request
 from .retrieval import RetrievalFilter
 from .schema import Answer, Citation, Passage, Turn
 from .service import Assistant
@@ -234,47 +235,32 @@ def _text(message: ChatMessage, index: int) -> str:
     return "\n".join(pieces)
 
 
-def _bounds(settings: Settings) -> tuple[int, int]:
-    """(most earlier turns, longest earlier answer) from the settings the JSON API also uses."""
-    return (int(getattr(settings, "max_history_turns", 50)),
-            int(getattr(settings, "max_turn_answer_chars", 10 * settings.max_question_chars)))
-
-
 def conversation(messages: list[ChatMessage], settings: Settings) -> tuple[list[Turn], str, list[str]]:
     """Split OpenAI messages into (history turns, the question, warnings).
 
     A user message opens a turn, the assistant message after it is that turn's answer; the
     last message must be the user's question. System/developer messages are noted and ignored.
+    Lengths and counts are then checked by :func:`assistant.limits.check_request`, as for /api.
     """
     warnings: list[str] = []
     turns: list[Turn] = []
     if messages[-1].role != "user":
         raise OpenAIError(400, "the last message must be the user's question (role 'user')",
                           code="invalid_messages", param="messages")
-    max_turns, max_answer = _bounds(settings)
     for i, message in enumerate(messages[:-1]):
         text = _text(message, i)
         if message.role in ("system", "developer"):
             if text.strip() and not warnings:
                 warnings.append("system message ignored: answers come only from the indexed documents")
         elif message.role == "user":
-            if len(text) > settings.max_question_chars:
-                raise OpenAIError(400, f"messages[{i}] is {len(text)} characters; the limit for a question "
-                                  f"is {settings.max_question_chars}", code="message_too_long", param=f"messages.{i}")
             if text.strip():
                 turns.append(Turn(question=text))
         elif message.role == "assistant":
-            if len(text) > max_answer:
-                raise OpenAIError(400, f"messages[{i}] is {len(text)} characters; the limit for an earlier "
-                                  f"answer is {max_answer}", code="message_too_long", param=f"messages.{i}")
             if turns and not turns[-1].answer:
                 turns[-1] = turns[-1].model_copy(update={"answer": text})
         else:
             raise OpenAIError(400, f"messages[{i}] has role '{message.role}'; the assistant calls no tools",
                               code="unsupported_role", param=f"messages.{i}.role")
-    if len(turns) > max_turns:
-        raise OpenAIError(400, f"the conversation has {len(turns)} earlier questions; the limit is {max_turns}",
-                          code="too_many_messages", param="messages")
     return turns, _text(messages[-1], len(messages) - 1), warnings
 
 
@@ -348,6 +334,7 @@ def openai_router(bot: Assistant) -> APIRouter:
                               code="unsupported_parameter", param="tools")
         history, question, warnings = conversation(req.messages, settings)
         backend = "llm" if req.model == LLM_MODEL else "extractive"
+        check_request(settings, question, history, req.filters, req.k)  # the JSON API's bounds
         answer = bot.chat(history, question, k=req.k, filters=req.filters, backend=backend)
         extra = sources(answer, warnings)
         cid, created = f"chatcmpl-{secrets.token_hex(12)}", int(time.time())
