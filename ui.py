@@ -8,11 +8,17 @@ from __future__ import annotations
 import sys
 
 from assistant import Assistant, AssistantError
+from assistant.config import use_offline_environment
 
 
 def main() -> int:
+    use_offline_environment()  # before the model and Gradio are imported
     try:
-        bot = Assistant()
+        # --insecure (or ASSISTANT_INSECURE=true) allows a non-loopback host without ASSISTANT_AUTH.
+        bot = Assistant(insecure=True) if "--insecure" in sys.argv[1:] else Assistant()
+        from assistant.limits import require_login_to_expose
+
+        require_login_to_expose(bot.settings.host, bot.settings)  # refuse before indexing, not after
         report = bot.ingest()
         print(report.summary())
         for path, problem in report.failed.items():

@@ -19,7 +19,10 @@ from rich.table import Table
 from pydantic import ValidationError
 
 from . import Assistant, AssistantError, ConfigurationError, RetrievalFilter, load_settings
+from .config import AnswerBackend, RetrievalMode, upper_bound, use_offline_environment
 from .schema import Answer, Turn
+
+MAX_K = int(upper_bound("top_k"))
 
 app = typer.Typer(
     help="Analyst chat assistant: cited answers from the articles in your corpus.",
@@ -46,6 +49,7 @@ def _options(
     chroma_port: Annotated[Optional[int], typer.Option(help="Port of the Chroma server.")] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Embedding model folder.")] = None,
 ) -> None:
+    use_offline_environment()  # every command starts here, before any model or web library loads
     ctx.obj = {
         "store_dir": store_dir, "corpus_dir": corpus_dir, "collection": collection,
         "chroma_host": chroma_host, "chroma_port": chroma_port, "embedding_model": model,
@@ -139,9 +143,9 @@ def print_answer(answer: Answer) -> None:
 def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
-    k: Annotated[Optional[int], typer.Option("-k", "--top-k", min=1, max=50, help="Passages to retrieve.")] = None,
-    mode: Annotated[Optional[str], typer.Option(help="hybrid | dense | lexical")] = None,
-    backend: Annotated[Optional[str], typer.Option(help="extractive | llm")] = None,
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", min=1, max=MAX_K, help="Passages to retrieve.")] = None,
+    mode: Annotated[Optional[RetrievalMode], typer.Option(help="Retrieval mode (default: ASSISTANT_RETRIEVAL_MODE).")] = None,
+    backend: Annotated[Optional[AnswerBackend], typer.Option(help="Answer backend (default: ASSISTANT_ANSWER_BACKEND).")] = None,
     document: Annotated[Optional[list[str]], typer.Option(help="Only this document (repeatable).")] = None,
     section: Annotated[Optional[list[str]], typer.Option(help="Only this section (repeatable).")] = None,
     date_from: Annotated[Optional[str], typer.Option(help="Only articles dated on/after (YYYY-MM-DD).")] = None,
@@ -150,7 +154,7 @@ def ask(
 ) -> None:
     """Ask one question; every sentence of the answer cites its passage."""
     bot = _assistant(ctx)
-    answer = bot.ask(question, k=k, mode=mode, backend=backend,  # type: ignore[arg-type]
+    answer = bot.ask(question, k=k, mode=mode, backend=backend,
                      filters=_filters(document, section, date_from, date_to))
     if as_json:
         print(answer.model_dump_json(indent=2))
@@ -161,8 +165,8 @@ def ask(
 @app.command()
 def chat(
     ctx: typer.Context,
-    k: Annotated[Optional[int], typer.Option("-k", "--top-k", min=1, max=50)] = None,
-    backend: Annotated[Optional[str], typer.Option(help="extractive | llm")] = None,
+    k: Annotated[Optional[int], typer.Option("-k", "--top-k", min=1, max=MAX_K)] = None,
+    backend: Annotated[Optional[AnswerBackend], typer.Option(help="Answer backend (default: ASSISTANT_ANSWER_BACKEND).")] = None,
 ) -> None:
     """Interactive conversation; follow-up questions use the earlier turns. /clear, /quit."""
     bot = _assistant(ctx)
@@ -185,28 +189,35 @@ def chat(
             console.print("(conversation cleared)")
             continue
         try:
-            answer = bot.chat(history, line, k=k, backend=backend)  # type: ignore[arg-type]
+            answer = bot.chat(history, line, k=k, backend=backend)
         except AssistantError as exc:
             err.print(f"[red]error:[/red] {escape(str(exc))}")
             continue
         print_answer(answer)
         console.print()
-        history.append(Turn(question=line, answer=answer.text, standalone_question=answer.standalone_question))
+        history.append(answer.as_turn())
 
 
 @app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[Optional[str], typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (default 8000 for the API alone).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default: ASSISTANT_PORT if set, else 8000).")] = None,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Allow a non-loopback host without ASSISTANT_AUTH.")] = False,
 ) -> None:
-    """Serve the JSON API alone (FastAPI, OpenAPI docs at /docs)."""
+    """Serve the JSON API alone (FastAPI, OpenAPI docs at /docs). A non-loopback host needs a login."""
+    from .limits import require_login_to_expose
+
+    bot = _assistant(ctx, insecure=insecure or None)
+    bind = host or bot.settings.host
+    warning = require_login_to_expose(bind, bot.settings)  # before any heavy import or model load
+    if warning:
+        err.print(f"[yellow]{escape(warning)}[/yellow]")
     import uvicorn
 
     from .http import create_api
 
-    bot = _assistant(ctx)
-    uvicorn.run(create_api(bot), host=host or bot.settings.host, port=port or 8000, log_level="info")
+    uvicorn.run(create_api(bot), host=bind, port=port or api_port(bot), log_level="info")
 
 
 @app.command()
@@ -215,14 +226,36 @@ def ui(
     host: Annotated[Optional[str], typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (default 7860).")] = None,
     ingest_first: Annotated[bool, typer.Option("--ingest/--no-ingest", help="Index the corpus first.")] = True,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Allow a non-loopback host without ASSISTANT_AUTH.")] = False,
 ) -> None:
-    """Open the web chat (Gradio) with the JSON API beside it under /api."""
+    """Open the web chat (Gradio) with the JSON API beside it under /api. A non-loopback host needs a login."""
+    from .limits import require_login_to_expose
+
+    bot = _assistant(ctx, host=host, port=port, insecure=insecure or None)
+    require_login_to_expose(bot.settings.host, bot.settings)  # fail before the ingest, not after
+
     from .webapp import launch
 
-    bot = _assistant(ctx, host=host, port=port)
     if ingest_first:
         console.print(bot.ingest().summary())
     launch(bot)
+
+
+@app.command()
+def mcp(
+    ctx: typer.Context,
+    http: Annotated[bool, typer.Option("--http", help="Streamable HTTP at /mcp instead of stdio.")] = False,
+    host: Annotated[str, typer.Option(help="Interface for --http (a non-loopback one needs ASSISTANT_AUTH).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port for --http.")] = 8765,
+    insecure: Annotated[bool, typer.Option("--insecure", help="Allow a non-loopback host without ASSISTANT_AUTH.")] = False,
+) -> None:
+    """Serve the corpus to MCP clients: tools ask and search, one resource per document.
+
+    stdio by default (for Claude Desktop and other MCP hosts); nothing else is printed on stdout.
+    """
+    from .mcp_server import serve as serve_mcp
+
+    serve_mcp(_assistant(ctx), http=http, host=host, port=port, insecure=insecure)
 
 
 @app.command("eval")
@@ -275,3 +308,22 @@ def evaluate_cmd(
                       f"(F1 {best['abstention_f1']:.2f}, answered {best['answered_rate']:.2f})")
     paths = write_reports(runs, out, table)
     console.print("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+def api_port(bot: Assistant) -> int:
+    """The API's port: ASSISTANT_PORT (or ``port`` in assistant.toml) when set, else 8000, so the
+    API alone does not take the UI's default port 7860."""
+    return bot.settings.port if "port" in bot.settings.model_fields_set else 8000
+
+
+def main() -> None:
+    use_offline_environment()
+    try:
+        app()
+    except AssistantError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -28,15 +28,32 @@ RetrievalMode = Literal["hybrid", "dense", "lexical"]
 AnswerBackend = Literal["extractive", "llm"]
 LLMProvider = Literal["none", "ollama", "openai"]
 
-# The product runs offline: never let a library reach a model hub or phone home.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("TQDM_DISABLE", "1")
+#: The choices, derived from the types: the CLI, the HTTP API and the UI offer exactly these.
+RETRIEVAL_MODES: tuple[str, ...] = get_args(RetrievalMode)
+ANSWER_BACKENDS: tuple[str, ...] = get_args(AnswerBackend)
+
+#: The product runs offline: no library may reach a model hub, phone home or draw progress bars.
+OFFLINE_ENVIRONMENT: dict[str, str] = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TQDM_DISABLE": "1",
+}
+
+
+def use_offline_environment() -> None:
+    """Set :data:`OFFLINE_ENVIRONMENT` (values already set are kept).
+
+    Called at the process edges (the CLI, ``ui.py``, server start, the test suite's
+    conftest) before the libraries that read these variables are imported; importing
+    ``assistant`` from your own program changes nothing in your environment.
+    """
+    for name, value in OFFLINE_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
 
 
 def _config_file() -> Path:
@@ -107,13 +124,36 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
-    llm_timeout_s: float = Field(60.0, gt=0)
+    llm_timeout_s: float = Field(
+        60.0, gt=0, description="Seconds the LLM server may take (per request, and for a whole streamed reply)."
+    )
+    llm_max_tokens: int = Field(256, ge=16, le=8192, description="Longest reply the LLM may write (bounds its time).")
+    llm_support_threshold: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="Support (mean of word containment and embedding cosine against the cited passage's best "
+        "sentence) a generated sentence needs to be shown; below it the sentence is dropped.",
+    )
+    llm_fallback: Literal["decline", "extractive"] = Field(
+        "decline",
+        description="When no generated sentence is supported, or the LLM server fails: 'decline' (say so; "
+        "a failing server is an error) or 'extractive' (answer with the extractive backend instead).",
+    )
 
     # web
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     auth: str | None = Field(None, description="'user:password' to require a login.")
     concurrency: int = Field(4, ge=1, le=64)
+    insecure: bool = Field(
+        False, description="Allow serving on a non-loopback address without ASSISTANT_AUTH (not advised)."
+    )
+
+    # input bounds (assistant/limits.py applies them at every interface)
+    max_body_bytes: int = Field(1_000_000, ge=1024, description="Largest JSON request body (HTTP 413 above).")
+    max_history_turns: int = Field(50, ge=0, description="Earlier turns a chat request may carry.")
+    max_turn_answer_chars: int = Field(10_000, ge=10, description="Longest answer text inside one history turn.")
+    max_filter_items: int = Field(200, ge=1, description="Most entries in filters.documents / filters.sections.")
+    max_filter_chars: int = Field(1000, ge=10, description="Longest single filter entry (a path or a section).")
 
     @field_validator("collection")
     @classmethod
@@ -145,14 +185,28 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     @property
-    def server_mode(self) -> bool:
-        return bool(self.chroma_host)
+    def llm_configured(self) -> bool:
+        """True when ASSISTANT_LLM_PROVIDER and ASSISTANT_LLM_MODEL name a chat model."""
+        return self.llm_provider != "none" and bool(self.llm_model)
+
+    @property
+    def available_backends(self) -> tuple[str, ...]:
+        """The answer backends this configuration can serve (the LLM one only when configured)."""
+        return tuple(b for b in ANSWER_BACKENDS if b != "llm" or self.llm_configured)
 
     @property
     def store_location(self) -> str:
         if self.chroma_host:
             return f"http://{self.chroma_host}:{self.chroma_port} ({self.collection})"
         return f"{self.store_dir.resolve()} ({self.collection})"
+
+
+def upper_bound(name: str) -> float:
+    """The largest value a numeric setting accepts (its ``le`` constraint), e.g. for a UI slider."""
+    for constraint in Settings.model_fields[name].metadata:
+        if hasattr(constraint, "le"):
+            return constraint.le
+    raise ValueError(f"setting '{name}' has no upper bound")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -163,11 +217,23 @@ def load_settings(**overrides: Any) -> Settings:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"{_config_file()} is not valid TOML ({exc}); fix or remove it.") from None
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigurationError(
-            f"invalid configuration ({problems}). Check {ENV_PREFIX}* variables and "
-            f"{_config_file()}."
-        ) from None
+        raise _invalid(exc, f"Check {ENV_PREFIX}* variables and {_config_file()}.") from None
+
+
+def revise_settings(settings: Settings, **changes: Any) -> Settings:
+    """``settings`` with ``changes``, validated like any settings (``model_copy`` is not).
+
+    Nothing is re-read from the environment or the TOML file, and a change to None means
+    None (e.g. ``chroma_host=None`` for a local store), not "use the default".
+    """
+    try:
+        return Settings.model_validate({**settings.model_dump(), **changes})
+    except ValidationError as exc:
+        raise _invalid(exc, "Check the values passed in.") from None
+
+
+def _invalid(exc: ValidationError, hint: str) -> ConfigurationError:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+    )
+    return ConfigurationError(f"invalid configuration ({problems}). {hint}")

@@ -35,6 +35,16 @@ class QuestionError(AssistantError):
     """The question cannot be answered as asked (empty, too long)."""
 
 
+class InputError(AssistantError):
+    """A request exceeds a documented bound or carries text that is not valid Unicode."""
+
+
+class PayloadTooLargeError(InputError):
+    """The request body is larger than ASSISTANT_MAX_BODY_BYTES."""
+
+    status_code = 413
+
+
 class NotFoundError(AssistantError):
     """A named document or resource does not exist in the index."""
 

@@ -23,16 +23,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .config import RetrievalMode, Settings
 from .embeddings import Embedder
 from .index import ChunkStore
-from .lexical import LexicalIndex
+from .lexical import LexicalCache, LexicalIndex, lexical_folder
 from .overlap import jaccard, word_bag
 from .records import date_int, to_langchain
 from .schema import ANSWERABLE_KINDS, BlockKind, Chunk, ScoredChunk
 
 
 class RetrievalFilter(BaseModel):
-    """Restrict retrieval; every field is optional and they combine with AND."""
+    """Restrict retrieval; every field is optional and they combine with AND.
 
-    model_config = ConfigDict(frozen=True)
+    Unknown keys are errors: a typo in a filter must not silently widen the search.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     documents: tuple[str, ...] | None = Field(None, description="doc_ids (source paths) to search.")
     sections: tuple[str, ...] | None = Field(
@@ -103,17 +106,18 @@ class HybridSearch:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self._lexical: LexicalIndex | None = None
-        self._lock = threading.Lock()
+        self._lexical = LexicalCache(lexical_folder(settings), settings.spelling_cutoff)
 
     def lexical_index(self) -> LexicalIndex:
-        """The BM25 index, rebuilt only when the set of committed documents changed."""
-        fingerprint = self.store.fingerprint()
-        with self._lock:
-            if self._lexical is None or self._lexical.fingerprint != fingerprint:
-                chunks = self.store.all_chunks({"kind": {"$in": list(_ALL_KINDS)}})
-                self._lexical = LexicalIndex(chunks, fingerprint)
-            return self._lexical
+        """The BM25 index of the store's current version (see :mod:`assistant.lexical`).
+
+        Loaded (memory-mapped) when saved, otherwise built from saved tokens and saved. After
+        another process commits, the rebuild runs in the background and the previous index
+        keeps answering, with the documents that changed masked out.
+        """
+        with self.store.reading() as version:
+            committed = self.store.committed()
+        return self._lexical.get(version, committed, self.store.document_chunks, background=True)
 
     def correct_spelling(self, text: str) -> str:
         """``text`` with words the corpus never uses replaced by a close corpus word."""
@@ -135,6 +139,8 @@ class HybridSearch:
         corrected: bool = False,
     ) -> list[ScoredChunk]:
         """Ranked chunks for ``query``; ``corrected`` says its spelling was already corrected."""
+        if not corrected:  # misspelled words hurt embeddings and BM25 alike
+            query = self.correct_spelling(query)
         k = k or self.settings.top_k
         mode = mode or self.settings.retrieval_mode
         filters = filters or RetrievalFilter()
@@ -142,15 +148,28 @@ class HybridSearch:
         dense: list[tuple[Chunk, float]] = []
         lexical: list[tuple[Chunk, float]] = []
         if mode in ("dense", "hybrid"):
-            # Misspelled words hurt embeddings too; correct them against the corpus vocabulary.
-            text = query if corrected else self.correct_spelling(query)
-            dense = self.store.search(self.embedder.embed_query(text), pool, filters.to_where())
+            selective = {"doc_id": {"$in": list(filters.documents)}} if filters.documents else None
+            dense = self.store.search(self.embedder.embed_query(query), pool, filters.to_where(),
+                                      accept=filters.accepts, prefilter=selective)
         if mode in ("lexical", "hybrid"):
-            index = self.lexical_index()
-            allowed = {c.id for c in index.chunks if filters.accepts(c)}
-            lexical = index.search(query, pool, allowed, corrected=corrected)
+            lexical = self._lexical_search(query, pool, filters)
         fused = self._fuse(dense, lexical, mode)
         return _drop_near_duplicates(fused, self.settings.dedupe_threshold)[:k]
+
+    def _lexical_search(self, query: str, pool: int, filters: RetrievalFilter) -> list[tuple[Chunk, float]]:
+        """BM25 over numpy filter masks; only the top hits are read from the store."""
+        index = self.lexical_index()
+        with self.store.reading() as version:
+            committed = self.store.committed()
+        mask = index.mask(
+            documents=filters.documents, sections=filters.sections, kinds=filters.kinds,
+            date_from=date_int(filters.date_from) if filters.date_from else None,
+            date_to=date_int(filters.date_to) if filters.date_to else None,
+            committed=committed if index.version != version else None,
+        )
+        hits = index.search_rows(query, pool, mask)
+        chunks = {c.id: c for c in self.store.get_chunks(cid for cid, _ in hits)}
+        return [(chunks[cid], score) for cid, score in hits if cid in chunks]
 
     def _fuse(
         self, dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], mode: str

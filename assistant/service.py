@@ -15,17 +15,18 @@ from pathlib import Path
 from typing import Any, get_args
 
 from .answering import Composer, ExtractiveComposer
-from .config import AnswerBackend, RetrievalMode, Settings, load_settings
+from .config import AnswerBackend, RetrievalMode, Settings, load_settings, revise_settings
 from .documents import SUPPORTED_EXTENSIONS
 from .embeddings import Embedder
 from .errors import ConfigurationError, DocumentError, QuestionError
 from .index import ChunkStore
 from .ingest import IngestReport, Progress, ingest_paths
+from .limits import check_request
 from .pipeline import QuestionPipeline
 from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter
 from .schema import Answer, DocumentInfo, ScoredChunk, Turn
-
 from .state import QuestionState
+
 Backend = AnswerBackend  # the name this module used to export
 
 
@@ -41,7 +42,7 @@ class Assistant:
         if settings is None:
             settings = load_settings(**overrides)
         elif overrides:  # validated like any other settings, not just copied over
-            settings = load_settings(**{**settings.model_dump(), **overrides})
+            settings = revise_settings(settings, **overrides)
         self.settings = settings
         self.embedder = Embedder(
             self.settings.embedding_model, self.settings.embedding_device, self.settings.embedding_batch_size
@@ -83,9 +84,12 @@ class Assistant:
         filename = Path(name or source.name).name
         if Path(filename).suffix.lower() not in SUPPORTED_EXTENSIONS:
             raise DocumentError(filename, f"unsupported format; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
-        from .documents import load_document
+        from .documents import load_document, same_format
 
         load_document(source)  # validate before anything is copied
+        if not same_format(source.suffix, Path(filename).suffix):  # else stored and parsed as another type
+            raise DocumentError(filename, f"the name's extension '{Path(filename).suffix}' does not match the "
+                                f"file's type '{source.suffix}'; keep the '{source.suffix}' extension")
         target = self.settings.corpus_dir / filename
         if target.exists() and target.resolve() != source.resolve():
             raise DocumentError(filename, "a file with this name is already in the corpus; rename it first")
@@ -132,6 +136,7 @@ class Assistant:
         filters: RetrievalFilter | None = None,
     ) -> list[ScoredChunk]:
         _check_choices(mode, None)
+        check_request(self.settings, question, (), filters, k)
         return self.search.search(self._check(question), k, mode, filters)
 
     def retriever(self, **kwargs: Any) -> HybridRetriever:
@@ -184,6 +189,7 @@ class Assistant:
                mode: RetrievalMode | None, filters: RetrievalFilter | None, backend: Backend | None) -> QuestionState:
         _check_choices(mode, backend)
         turns = [_turn(t) for t in history if not (isinstance(t, dict) and t.get("role", "user") != "user")]
+        check_request(self.settings, question, turns, filters, k)  # bounds hold at every interface
         return QuestionState(question=self._check(question), history=tuple(turns), k=k or self.settings.top_k,
                              mode=mode or self.settings.retrieval_mode, filters=filters,
                              backend=backend or self.settings.answer_backend)
@@ -196,14 +202,14 @@ class Assistant:
         if self._llm is None:
             from .llm import LLMComposer, build_chat_model
 
-            self._llm = LLMComposer(build_chat_model(self.settings), self.extractive)
+            self._llm = LLMComposer(build_chat_model(self.settings), self.extractive, self.settings)
         return self._llm
 
     def use_chat_model(self, model: Any) -> None:
         """Plug in any LangChain chat model object directly (instead of by configuration)."""
         from .llm import LLMComposer
 
-        self._llm = LLMComposer(model, self.extractive)
+        self._llm = LLMComposer(model, self.extractive, self.settings)
 
 
 def _check_choices(mode: str | None, backend: str | None) -> None:

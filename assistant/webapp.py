@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -17,20 +18,17 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI
 
+from .config import RETRIEVAL_MODES, upper_bound
 from .documents import SUPPORTED_EXTENSIONS
 from .errors import AssistantError, DocumentError
 from .http import add_error_handlers, api_router
 from .markers import MARKER
 from .openai_compat import openai_router
-from .schema import Answer, Turn
+from .retrieval import RetrievalFilter, default_filter
+from .schema import Answer, DocumentInfo, Passage, Turn
 from .service import Assistant
 
-EXAMPLES = [
-    "Which treaty does the new pact replace?",
-    "How is China expected to react to the pact?",
-    "What does the short-term forecast say about South Korea?",
-    "Who wrote the article, and when?",
-]
+MAX_EXAMPLES = 4
 NOT_COVERED_LABEL = "Not covered by the corpus"
 
 CSS = """
@@ -48,6 +46,11 @@ a.cite:hover sup { background: #2563eb; color: #fff; }
 .src-banner.abstain { background: #fef3c7; border: 1px solid #f59e0b; }
 .src-banner.answer { background: #eff6ff; border: 1px solid #93c5fd; }
 .src-muted { color: var(--body-text-color-subdued); font-size: 0.85em; margin: 12px 0 6px; }
+.src-doc { font-weight: 600; color: var(--body-text-color); }
+.src-rank { float: right; margin-left: 8px; padding: 0 6px; border-radius: 8px; font-size: 0.8em; border: 1px solid var(--border-color-primary); }
+/* Gradio floats the chat's label and toolbar (clear, copy all) over the top of the message
+   list, so scrolled messages slide under them. Start the scrolling list below them instead. */
+#chat [role="log"] { margin-top: 36px; height: calc(100% - 36px) !important; flex: 1 1 auto; }
 """
 
 # Clicking a [n] chip in the chat scrolls the sources panel to passage n and flashes it.
@@ -102,6 +105,28 @@ def _highlight(passage_text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+def _rank_badge(rank: int, total: int) -> str:
+    """Relevance as a reader understands it: the passage's place in the retrieval ranking.
+
+    The fused score behind it is a rank-fusion value (0.03 is a top result), meaningful only
+    relative to the other passages, so it is not shown.
+    """
+    label = "best match" if rank == 1 else f"match {rank} of {total}"
+    return f'<span class="src-rank" title="Retrieval rank among the {total} passages shown">{label}</span>'
+
+
+def _source_meta(p: Passage) -> str:
+    """Title, author and date on every card (saying so when the document does not state them)."""
+    parts = [f'<span class="src-doc">{html.escape(p.title or Path(p.path).name)}</span>',
+             html.escape(p.author) if p.author else "author not stated",
+             html.escape(p.date) if p.date else "undated"]
+    if p.section:
+        parts.append(html.escape(p.section))
+    if p.page:
+        parts.append(f"page {p.page}")
+    return " · ".join(parts)
+
+
 def sources_html(answer: Answer | None) -> str:
     if answer is None:
         return '<div class="src-panel"><div class="src-muted">Sources for the selected answer appear here.</div></div>'
@@ -113,13 +138,13 @@ def sources_html(answer: Answer | None) -> str:
         head = f'<div class="src-banner answer">Sources for “{q}”</div>'
     cited = {c.marker for c in answer.citations}
     cards_cited, cards_other = [], []
+    ranked = {p.number: rank for rank, p in enumerate(sorted(answer.passages, key=lambda p: -p.score), start=1)}
     for p in answer.passages:
         spans = [(c.start - p.start, c.end - p.start) for c in answer.citations if c.marker == p.number]
-        meta = " · ".join(html.escape(x) for x in (p.title, p.author or "", p.date or "", p.section) if x)
-        page = f" · page {p.page}" if p.page else ""
         card = (
             f'<div class="src-card{" cited" if p.number in cited else ""}" id="src-{p.number}" data-number="{p.number}">'
-            f'<div class="src-head"><span class="src-num">{p.number}</span>{meta}{page} · retrieval score {p.score:.3f}</div>'
+            f'<div class="src-head"><span class="src-num">{p.number}</span>{_rank_badge(ranked[p.number], len(ranked))}'
+            f'{_source_meta(p)}</div>'
             f'<div class="src-text">{_highlight(p.text, spans)}</div></div>'
         )
         (cards_cited if p.number in cited else cards_other).append(card)
@@ -130,15 +155,21 @@ def sources_html(answer: Answer | None) -> str:
     return f'<div class="src-panel">{head}{body}</div>'
 
 
+def _md(text: str) -> str:
+    """Document or user text as inert Markdown: HTML escaped, Markdown syntax backslashed."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(" ".join(text.split()), quote=False))
+
+
 def conversation_markdown(answers: list[dict[str, Any]]) -> str:
-    """The conversation with its citations, for export."""
+    """The conversation with its citations, for export; document text stays data (escaped)."""
     lines = [f"# Conversation exported {datetime.now().isoformat(timespec='seconds')}", ""]
     for n, data in enumerate(answers, start=1):
         answer = Answer.model_validate(data)
-        lines += [f"## Q{n}: {answer.question}", "", answer.text, ""]
+        lines += [f"## Q{n}: {_md(answer.question)}", "", _md(answer.text), ""]
         for c in answer.citations:
-            where = ", ".join(x for x in (c.title, c.author, c.date, c.section) if x)
-            lines.append(f"- [{c.marker}] {where} (characters {c.start}–{c.end} of {Path(c.path).name}): “{c.quote}”")
+            where = ", ".join(_md(x) for x in (c.title, c.author, c.date, c.section) if x)
+            lines.append(f"- \\[{c.marker}\\] {where} (characters {c.start}–{c.end} of "
+                         f"{_md(Path(c.path).name)}): “{_md(c.quote)}”")
         lines.append("")
     return "\n".join(lines)
 
@@ -151,9 +182,57 @@ def _document_choices(bot: Assistant) -> list[tuple[str, str]]:
     return [(f"{d.title} ({Path(d.path).name})", d.doc_id) for d in bot.documents()]
 
 
+def _picker_choices(bot: Assistant) -> list[tuple[str, str]]:
+    """The chat's document picker: readable names, newest first."""
+    return [(f"{display_title(d)} ({Path(d.path).name})", d.doc_id) for d in _newest_first(bot.documents())]
+
+
+def _newest_first(documents: list[DocumentInfo]) -> list[DocumentInfo]:
+    dated = sorted((d for d in documents if d.date), key=lambda d: d.date or "", reverse=True)
+    return dated + sorted((d for d in documents if not d.date), key=lambda d: display_title(d).casefold())
+
+
+def display_title(doc: DocumentInfo) -> str:
+    """The document's title, or its file name made readable when the title is not a title
+    (empty, a URL, a single token)."""
+    title = " ".join((doc.title or "").split())
+    if len(title.split()) < 2 or re.match(r"(?i)^(https?:|www\.)", title):
+        stem = Path(doc.path).stem
+        title = re.sub(r"[-_]+", " ", stem).strip() or stem
+    return title
+
+
+def example_questions(documents: list[DocumentInfo], limit: int = MAX_EXAMPLES) -> list[str]:
+    """One example question per recent document, built from its title.
+
+    "Main: subtitle" asks what the main title says about the subtitle; other titles ask for
+    the document's main points. Nothing here is fixed to a particular corpus.
+    """
+    out = []
+    for doc in _newest_first(documents)[:limit]:
+        title = display_title(doc)
+        main, sep, sub = title.partition(": ")
+        if sep and main.strip() and len(sub.split()) >= 2:
+            out.append(f"What does \u201c{main.strip()}\u201d say about {sub.strip().rstrip('.?!')}?")
+        else:
+            out.append(f"What are the main points of \u201c{title.rstrip('.?!')}\u201d?")
+    return out
+
+
+def _example_samples(bot: Assistant) -> list[list[str]]:
+    return [[q] for q in example_questions(bot.documents())]
+
+
+def picked_filter(question: str, picked: list[str] | None) -> RetrievalFilter | None:
+    """The picker's documents as the retrieval filter (None, all documents, when none is picked)."""
+    if not picked:
+        return None
+    return default_filter(question).model_copy(update={"documents": tuple(picked)})
+
+
 def build_ui(bot: Assistant) -> gr.Blocks:
     settings = bot.settings
-    llm_ready = settings.llm_provider != "none" and bool(settings.llm_model)
+    llm_ready = settings.llm_configured
 
     with gr.Blocks(title="Analyst assistant") as demo:
         gr.Markdown("## Analyst assistant\nAnswers come only from the indexed articles; every sentence cites its passage.")
@@ -172,16 +251,20 @@ def build_ui(bot: Assistant) -> gr.Blocks:
                             send = gr.Button("Ask", variant="primary", elem_id="ask-btn")
                             clear = gr.Button("Clear conversation", elem_id="clear-btn")
                             export = gr.Button("Export as Markdown", elem_id="export-btn")
-                        gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                        picker = gr.Dropdown(choices=_picker_choices(bot), value=[], multiselect=True,
+                                             label="Search in", info="All documents when none is picked.",
+                                             elem_id="doc-picker")
+                        examples = gr.Dataset(components=[question], samples=_example_samples(bot),
+                                              label="Examples (one per recent document)", elem_id="examples")
                         export_file = gr.File(label="Exported conversation", visible=False, elem_id="export-file")
                     with gr.Column(scale=2):
                         gr.Markdown("### Sources")
                         sources = gr.HTML(sources_html(None), elem_id="sources")
                 with gr.Accordion("Settings", open=False, elem_id="settings"):
-                    k = gr.Slider(1, 10, value=settings.top_k, step=1, label="Passages to retrieve")
-                    mode = gr.Radio(["hybrid", "dense", "lexical"], value=settings.retrieval_mode, label="Retrieval mode")
-                    backend = gr.Radio(["extractive", "llm"] if llm_ready else ["extractive"],
-                                       value=settings.answer_backend if llm_ready else "extractive",
+                    k = gr.Slider(1, upper_bound("top_k"), value=settings.top_k, step=1, label="Passages to retrieve")
+                    mode = gr.Radio(list(RETRIEVAL_MODES), value=settings.retrieval_mode, label="Retrieval mode")
+                    backend = gr.Radio(list(settings.available_backends),
+                                       value=settings.answer_backend if llm_ready else settings.available_backends[0],
                                        label="Answer backend" + ("" if llm_ready else " (configure ASSISTANT_LLM_* to enable an LLM)"))
             with gr.Tab("Corpus", id="corpus-tab"):
                 docs = gr.Dataframe(value=_documents_rows(bot), headers=["title", "author", "date", "passages", "file"],
@@ -195,7 +278,8 @@ def build_ui(bot: Assistant) -> gr.Blocks:
                     remove = gr.Button("Remove", variant="stop", elem_id="remove-btn")
 
         def respond(message: str, history: list[dict[str, Any]], stored: list[dict[str, Any]],
-                    k_value: float, mode_value: str, backend_value: str):  # type: ignore[no-untyped-def]
+                    k_value: float, mode_value: str, backend_value: str,
+                    picked: list[str] | None = None):  # type: ignore[no-untyped-def]
             message = (message or "").strip()
             if not message:
                 yield history, stored, gr.skip(), gr.skip()
@@ -206,7 +290,9 @@ def build_ui(bot: Assistant) -> gr.Blocks:
             yield history, stored, "", gr.skip()
             text = ""
             try:
-                for item in bot.stream(message, turns, k=int(k_value), mode=mode_value, backend=backend_value):  # type: ignore[arg-type]
+                filters = picked_filter(message, picked)
+                for item in bot.stream(message, turns, k=int(k_value), mode=mode_value, backend=backend_value,  # type: ignore[arg-type]
+                                       filters=filters):
                     if isinstance(item, Answer):
                         stored = [*stored, item.model_dump(mode="json")]
                         history[-1] = {"role": "assistant", "content": chat_markdown(item.text, item.abstained)}
@@ -220,9 +306,16 @@ def build_ui(bot: Assistant) -> gr.Blocks:
                 yield history, stored, "", gr.skip()
 
         outputs = [chatbot, answers, question, sources]
-        inputs = [question, chatbot, answers, k, mode, backend]
+        inputs = [question, chatbot, answers, k, mode, backend, picker]
         send.click(respond, inputs, outputs, api_visibility="private")
         question.submit(respond, inputs, outputs, api_visibility="private")
+        examples.click(lambda sample: sample[0], [examples], [question], api_visibility="private")
+
+        def refresh_corpus_views():  # type: ignore[no-untyped-def]
+            """Picker and examples follow the index (documents may change in another tab or process)."""
+            return gr.update(choices=_picker_choices(bot)), gr.update(samples=_example_samples(bot))
+
+        demo.load(refresh_corpus_views, None, [picker, examples], api_visibility="private")
 
         def select_answer(stored: list[dict[str, Any]], evt: gr.SelectData) -> str:
             index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
@@ -266,7 +359,8 @@ def build_ui(bot: Assistant) -> gr.Blocks:
             return (f"{html.escape(name)}: **{status}**, {report.chunks_written} passages indexed.",
                     _documents_rows(bot), gr.update(choices=_document_choices(bot)))
 
-        upload.upload(add_document, [upload], [upload_status, docs, to_remove], api_visibility="private")
+        upload.upload(add_document, [upload], [upload_status, docs, to_remove], api_visibility="private").then(
+            refresh_corpus_views, None, [picker, examples], api_visibility="private")
 
         def remove_document(doc_id: str | None):  # type: ignore[no-untyped-def]
             if not doc_id:
@@ -279,7 +373,8 @@ def build_ui(bot: Assistant) -> gr.Blocks:
             return (f"Removed {html.escape(info.title)}.", _documents_rows(bot),
                     gr.update(choices=_document_choices(bot), value=None))
 
-        remove.click(remove_document, [to_remove], [upload_status, docs, to_remove], api_visibility="private")
+        remove.click(remove_document, [to_remove], [upload_status, docs, to_remove], api_visibility="private").then(
+            refresh_corpus_views, None, [picker, examples], api_visibility="private")
 
         # Stable, documented endpoints for gradio_client.
         def ask(question: str, k: int = settings.top_k, mode: str = settings.retrieval_mode) -> dict[str, Any]:
@@ -312,7 +407,7 @@ def create_app(bot: Assistant) -> FastAPI:
     app = FastAPI(title="Analyst assistant", description="Chat UI at /, JSON API under /api.")
     app.include_router(api_router(bot), prefix="/api")
     app.include_router(openai_router(bot))  # /v1: the OpenAI-compatible chat endpoint
-    add_error_handlers(app)
+    add_error_handlers(app, bot.settings)
     auth = tuple(bot.settings.auth.split(":", 1)) if bot.settings.auth else None
     return gr.mount_gradio_app(app, build_ui(bot), path="/", auth=auth, theme=theme(), css=CSS, head=HEAD,
                                footer_links=["api"], ssr_mode=False, server_name=bot.settings.host,
@@ -322,9 +417,12 @@ def create_app(bot: Assistant) -> FastAPI:
 def launch(bot: Assistant) -> None:
     import uvicorn
 
+    from .limits import require_login_to_expose
+
     settings = bot.settings
-    if settings.host not in ("127.0.0.1", "localhost", "::1") and not settings.auth:
-        print(f"warning: serving on {settings.host} without a login; set ASSISTANT_AUTH=user:password")
+    warning = require_login_to_expose(settings.host, settings)  # refuses open binding without a login
+    if warning:
+        print(warning, file=sys.stderr)
     bot.documents()  # open the store (and fail early) before serving
     _ = bot.embedder.model  # load the model once, before the first question
     print(f"Analyst assistant on http://{settings.host}:{settings.port}  (API docs at /docs)")

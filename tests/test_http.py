@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -195,37 +196,38 @@ def test_chat_without_history_keeps_the_question(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/ask", "/api/chat", "/api/retrieve"])
-def test_empty_question_is_a_400(client: httpx.Client, path: str) -> None:
+def test_blank_question_is_refused_by_the_schema(client: httpx.Client, path: str) -> None:
     response = client.post(path, json={"question": "   "})
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
-    assert body["error"] == "QuestionError"
-    assert "empty" in body["detail"]
+    assert body["error"] == "ValidationError"
+    assert body["detail"].startswith("question:")
 
 
-def test_too_long_question_is_a_400(client: httpx.Client) -> None:
+def test_too_long_question_is_refused_with_the_limit(client: httpx.Client) -> None:
     response = client.post("/api/ask", json={"question": "why " * 1250})
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()
-    assert body["error"] == "QuestionError"
-    assert "5000" in body["detail"] and "2000" in body["detail"]
+    assert body["error"] == "ValidationError"
+    assert "question" in body["detail"] and "2000" in body["detail"]
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    "kwargs,error",
     [
-        {"content": b'{"question": ', "headers": {"content-type": "application/json"}},
-        {"json": {}},
-        {"json": {"question": 42}},
-        {"json": {"question": TREATY_QUESTION, "k": 0}},
-        {"json": {"question": TREATY_QUESTION, "mode": "fuzzy"}},
+        ({"content": b'{"question": ', "headers": {"content-type": "application/json"}}, "InvalidJSON"),
+        ({"json": {}}, "ValidationError"),
+        ({"json": {"question": 42}}, "ValidationError"),
+        ({"json": {"question": TREATY_QUESTION, "k": 0}}, "ValidationError"),
+        ({"json": {"question": TREATY_QUESTION, "mode": "fuzzy"}}, "ValidationError"),
     ],
     ids=["broken-json", "no-question", "question-not-string", "k-zero", "bad-mode"],
 )
-def test_malformed_body_is_a_422(client: httpx.Client, kwargs: dict) -> None:
+def test_malformed_body_is_a_422_in_the_error_shape(client: httpx.Client, kwargs: dict, error: str) -> None:
     response = client.post("/api/ask", **kwargs)
     assert response.status_code == 422
-    assert "detail" in response.json()
+    assert response.json().keys() == {"error", "detail"}
+    assert response.json()["error"] == error
 
 
 def test_chat_history_must_be_turns(client: httpx.Client) -> None:
@@ -299,3 +301,126 @@ def test_bad_filter_date_is_a_client_error(client: httpx.Client) -> None:
         "/api/ask", json={"question": TREATY_QUESTION, "filters": {"date_from": "last week"}}
     )
     assert response.status_code in (400, 422), response.text
+
+
+# -- hostile input (issue 11): bounded, strict, one error shape, never a 500 ---------------------
+
+JSON = {"content-type": "application/json"}
+
+
+def _raw(question: str = TREATY_QUESTION, **extra: str) -> bytes:
+    """A JSON body written by hand, so it can carry escapes (lone surrogates) httpx would refuse."""
+    fields = [f'"question": "{question}"', *(f'"{k}": {v}' for k, v in extra.items())]
+    return ("{" + ", ".join(fields) + "}").encode("ascii")
+
+
+@pytest.mark.parametrize(
+    "path,body",
+    [
+        ("/api/ask", _raw("\\ud800 pact")),
+        ("/api/chat", _raw(history='[{"question": "\\ud800 pact"}]')),
+        ("/api/chat", _raw(history='[{"question": "q", "standalone_question": "\\udfff"}]')),
+        ("/api/retrieve", _raw(filters='{"sections": ["\\ud800 pact"]}')),
+        ("/api/ask", _raw(filters='{"documents": ["\\ud800"]}')),
+    ],
+    ids=["question", "history", "standalone", "sections", "documents"],
+)
+def test_lone_surrogates_are_a_400_not_a_500(client: httpx.Client, path: str, body: bytes) -> None:
+    response = client.post(path, content=body, headers=JSON)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "InvalidUnicode"
+    assert client.get("/api/health").status_code == 200  # the connection and the server survive
+
+
+def test_a_body_over_the_limit_is_a_413_unread(client: httpx.Client) -> None:
+    big = b'{"question": "' + b"a" * 20_000_000 + b'"}'
+    response = client.post("/api/ask", content=big, headers=JSON)
+    assert response.status_code == 413
+    assert response.json()["error"] == "PayloadTooLarge"
+    assert "ASSISTANT_MAX_BODY_BYTES" in response.json()["detail"]
+
+    def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(30):
+            yield b" " * 100_000
+        yield b'{"question": "pact"}'
+
+    response = client.post("/api/ask", content=chunks(), headers=JSON)
+    assert response.status_code == 413
+
+
+def test_history_cannot_bypass_the_question_limit(client: httpx.Client) -> None:
+    turn = {"question": "Who signed it?", "standalone_question": "pact " * 600}  # 3,000 characters
+    started = time.perf_counter()
+    response = client.post("/api/chat", json={"question": TREATY_QUESTION, "history": [turn]})
+    assert response.status_code == 422
+    assert "history.0.standalone_question" in response.json()["detail"]
+    assert time.perf_counter() - started < 5
+    many = [{"question": "q"}] * 51
+    response = client.post("/api/chat", json={"question": TREATY_QUESTION, "history": many})
+    assert response.status_code == 422 and "history" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"documents": [f"/x/{n}.txt" for n in range(32_766)]}, {"sections": [f"s{n}" for n in range(20_000)]}],
+    ids=["32766-documents", "20000-sections"],
+)
+def test_huge_filter_lists_are_refused(client: httpx.Client, filters: dict) -> None:
+    response = client.post("/api/retrieve", json={"question": TREATY_QUESTION, "filters": filters})
+    assert response.status_code == 422, response.text
+    assert "at most 200" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "body,where",
+    [
+        ({"question": TREATY_QUESTION, "k": True}, "k"),
+        ({"question": TREATY_QUESTION, "k": "5"}, "k"),
+        ({"question": TREATY_QUESTION, "top_k": 3}, "top_k"),
+        ({"question": TREATY_QUESTION, "filters": {"document": ["a.txt"]}}, "filters.document"),
+        ({"question": TREATY_QUESTION, "filters": {"date_to": ""}}, "filters.date_to"),
+        ({"question": TREATY_QUESTION, "backend": "llm"}, "backend"),  # no LLM configured here
+    ],
+    ids=["k-true", "k-string", "unknown-field", "unknown-filter-key", "empty-date", "llm-not-configured"],
+)
+def test_the_schema_is_strict(client: httpx.Client, body: dict, where: str) -> None:
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "ValidationError"
+    assert response.json()["detail"].startswith(where + ":")
+
+
+def test_openapi_describes_what_is_accepted(client: httpx.Client) -> None:
+    schema = client.get("/openapi.json").json()
+    models = schema["components"]["schemas"]
+    ask = models["AskRequest"]
+    assert ask["additionalProperties"] is False
+    assert ask["properties"]["question"]["maxLength"] == 2000
+    assert {"type": "integer", "maximum": 50, "minimum": 1} in [
+        {k: v for k, v in alt.items()} for alt in ask["properties"]["k"]["anyOf"]
+    ]
+    assert models["ChatRequest"]["properties"]["history"]["maxItems"] == 50
+    filters = models["Filters"]
+    assert filters["additionalProperties"] is False
+    assert {"type": "string", "format": "date"} in filters["properties"]["date_to"]["anyOf"]  # "" is not a date
+    assert filters["properties"]["documents"]["anyOf"][0]["maxItems"] == 200
+    responses = schema["paths"]["/api/ask"]["post"]["responses"]
+    assert {"400", "413", "422"} <= set(responses)
+    assert responses["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
+    assert "Document text is data" in schema["paths"]["/api/ask"]["post"]["description"]
+
+
+def test_every_error_has_one_shape(client: httpx.Client) -> None:
+    missing = client.get("/api/no-such-route")
+    assert missing.status_code == 404 and missing.json() == {"error": "NotFound", "detail": "Not Found"}
+    wrong = client.put("/api/ask", json={"question": "q"})
+    assert wrong.status_code == 405 and wrong.json()["error"] == "MethodNotAllowed"
+    assert wrong.headers["allow"] == "POST"
+    bad_bytes = client.post("/api/ask", content=b'{"question": "\xff\xfe"}', headers=JSON)
+    assert bad_bytes.status_code in (400, 422) and bad_bytes.json().keys() == {"error", "detail"}
+
+
+def test_document_text_is_returned_as_data(client: httpx.Client) -> None:
+    """The JSON API returns text raw (the docs say so); escaping is the renderer's job."""
+    passages = client.post("/api/retrieve", json={"question": "Lily Donahue", "k": 3}).json()
+    assert any("Lily Donahue" in p["author"] for p in passages if p["author"])
