@@ -20,13 +20,18 @@ from pathlib import Path
 
 import pytest
 
-from .config import load_settings
+from .config import load_settings, use_offline_environment
 from .markers import parse_markers
 from .schema import Answer
 from .service import Assistant
 from .text import fold
 
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A test session is a process edge: run offline (no model hub, no telemetry)."""
+    use_offline_environment()
 
 
 def make_assistant(workdir: Path, corpus: Path | Iterable[Path] | None = None, **settings: object) -> Assistant:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+from assistant.config import use_offline_environment
+
+use_offline_environment()  # the test process's edge: before the model, Chroma or Gradio load
 
 pytest_plugins = ["assistant.testing"]
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..config import Settings
+from ..config import Settings, revise_settings
 from ..documents import load_document
 from ..errors import ConfigurationError
 from ..schema import Turn
@@ -137,7 +137,7 @@ def fresh_assistant(settings: Settings, workdir: Path, files: list[Path] | None 
         for path in files:
             shutil.copyfile(path, corpus / path.name)
         update["corpus_dir"] = corpus
-    bot = Assistant(settings.model_copy(update=update))
+    bot = Assistant(revise_settings(settings, **update))  # validated, unlike model_copy
     report = bot.ingest()
     if not bot.documents():
         raise RuntimeError(f"nothing could be indexed from {update.get('corpus_dir', settings.corpus_dir)}: {report.failed}")
