@@ -228,8 +228,9 @@ def test_long_paragraph_is_split_at_sentence_ends(tmp_path: Path) -> None:
     sentences = _sentences(30)
     paragraph = " ".join(sentences)
     assert 2500 < len(paragraph) < 3500 and max(map(len, sentences)) < 500
-    path, text, base = _write_markdown(tmp_path, paragraph)
+    path, text, _ = _write_markdown(tmp_path, paragraph)
     document = load_document(path)
+    base = document.text.index(sentences[0])  # Markdown's canonical text is the displayed text
     chunks = chunk_document(document, max_chars=500)
     body = [c for c in chunks if c.kind == "paragraph"]
     assert len(body) >= len(paragraph) // 500
@@ -240,7 +241,7 @@ def test_long_paragraph_is_split_at_sentence_ends(tmp_path: Path) -> None:
     _assert_packed_by_sentence(body, _sentence_offsets(sentences, base), 500)
     # The pieces, rejoined with the single spaces between them, are the paragraph.
     assert " ".join(c.text for c in body) == paragraph
-    assert text[body[0].start : body[-1].end] == paragraph
+    assert document.text[body[0].start : body[-1].end] == paragraph
 
 
 def test_a_sentence_longer_than_max_chars_stays_whole(tmp_path: Path) -> None:
@@ -250,8 +251,9 @@ def test_a_sentence_longer_than_max_chars_stays_whole(tmp_path: Path) -> None:
     )
     assert len(long_sentence) > 500 and sum(long_sentence.count(p) for p in ".!?") == 1
     sentences = _sentences(6) + [long_sentence] + _sentences(5)
-    path, _, base = _write_markdown(tmp_path, " ".join(sentences))
+    path, _, _ = _write_markdown(tmp_path, " ".join(sentences))
     document = load_document(path)
+    base = document.text.index(sentences[0])
     chunks = chunk_document(document, max_chars=500)
     assert_chunks_exact(document, chunks)
     body = [c for c in chunks if c.kind == "paragraph"]
