@@ -4,29 +4,48 @@ Two collections live side by side. ``<name>`` holds the chunks (text, embedding,
 ``<name>_manifest`` holds one record per document version that is *committed*. Readers only
 see chunks whose ``doc_sha`` is committed, which gives each document an all-or-nothing switch:
 
-1. upsert the new version's chunks (invisible: their sha is not in the manifest yet);
-2. upsert the manifest record (one record, one write: the commit point);
-3. delete the previous version's chunks (already invisible).
+1. upsert the new versions' chunks (invisible: their sha is not in the manifest yet);
+2. upsert the manifest records (one write: the commit point of every document in the batch);
+3. delete the previous versions' chunks (already invisible).
 
-A crash before 2 leaves the old version; after 2, the new one. Leftovers from a crash are
+A crash before 2 leaves the old versions; after 2, the new ones. Leftovers from a crash are
 removed by :meth:`ChunkStore.collect_garbage`, which every ingest runs first. The same code
 works against a persistent folder and a Chroma server.
+
+Several processes may share one store (see :mod:`assistant.storelock`): every write happens
+under the store's exclusive lock and announces a new index version; every read happens under
+the shared lock after checking the version, reopening the Chroma client when another process
+changed the store. The manifest is cached per version, so a question does not read it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from .config import Settings
 from .errors import ConfigurationError, NotFoundError, StoreError
+from .records import chunk_from_record, chunk_to_metadata
 from .schema import Chunk, Document, DocumentInfo
+from .storelock import FolderVersion, StoreLock, new_version
 
 _NONE = ""  # Chroma metadata cannot hold None
+_VERSION_ID = "index-version"
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    """One document ready to be written: its chunks, their vectors and embedding keys."""
+
+    document: Document
+    chunks: Sequence[Chunk]
+    embeddings: Sequence[Sequence[float]]
+    content_hashes: Sequence[str]
 
 
 class ChunkStore:
@@ -39,7 +58,13 @@ class ChunkStore:
         self._client: Any = None
         self._chunks: Any = None
         self._manifest: Any = None
+        self._versions: Any = None
+        self._opened_version: str | None = None
+        self._manifest_cache: tuple[str, dict[str, DocumentInfo]] | None = None
         self._lock = threading.RLock()
+        local = not settings.chroma_host
+        self.lock = StoreLock(settings.store_dir if local else None)
+        self._version_file = FolderVersion(settings.store_dir) if local else None
 
     # -- connection -----------------------------------------------------------------------
     def _connect(self, check_model: bool = True) -> None:
@@ -52,6 +77,7 @@ class ChunkStore:
             except ImportError:  # pragma: no cover - core dependency
                 raise StoreError("chromadb is not installed: pip install chromadb") from None
             chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            version = self._read_version_file()
             try:
                 if self.settings.chroma_host:
                     client = chromadb.HttpClient(
@@ -61,6 +87,11 @@ class ChunkStore:
                     )
                     client.heartbeat()
                 else:
+                    if self._opened_version is not None and not (self.settings.store_dir / "chroma.sqlite3").is_file():
+                        raise StoreError(
+                            f"the store at {self.settings.store_location} was removed or damaged while "
+                            "open; run `assistant ingest --rebuild` and restart"
+                        )
                     self.settings.store_dir.mkdir(parents=True, exist_ok=True)
                     client = chromadb.PersistentClient(
                         path=str(self.settings.store_dir), settings=chroma_settings
@@ -75,6 +106,12 @@ class ChunkStore:
                 manifest = client.get_or_create_collection(
                     f"{name}_manifest", embedding_function=None
                 )
+                versions = (
+                    client.get_or_create_collection(f"{name}_version", embedding_function=None)
+                    if self.settings.chroma_host else None
+                )
+            except StoreError:
+                raise
             except Exception as exc:  # chromadb raises many unrelated types
                 raise StoreError(
                     f"cannot open the vector store at {self.settings.store_location}: {exc}. "
@@ -88,7 +125,22 @@ class ChunkStore:
                     f"'{stored_model}', not '{self.model_name}'. Use the same model, another "
                     "ASSISTANT_COLLECTION, or `assistant ingest --rebuild`."
                 )
-            self._client, self._chunks, self._manifest = client, chunks, manifest
+            self._client, self._chunks, self._manifest, self._versions = client, chunks, manifest, versions
+            self._opened_version = version
+
+    def _reopen(self) -> None:
+        """Drop the client so the next use opens a fresh one that sees other processes' writes.
+
+        Chroma caches one in-memory system per folder; without clearing that cache a "new"
+        client would be the same stale one.
+        """
+        with self._lock:
+            if self.settings.chroma_host:
+                return
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient.clear_system_cache()
+            self._client = self._chunks = self._manifest = self._versions = None
 
     @property
     def chunks(self) -> Any:
@@ -102,38 +154,122 @@ class ChunkStore:
 
     def _batch_size(self) -> int:
         try:
-            return max(1, min(int(self._client.get_max_batch_size()), 1000))
+            return max(1, min(int(self._client.get_max_batch_size()), 5000))
         except Exception:
             return 500
 
+    # -- versions and locking ---------------------------------------------------------------
+    def _read_version_file(self) -> str:
+        return self._version_file.read() if self._version_file is not None else ""
+
+    def version(self) -> str:
+        """The current index version; it changes with every commit or removal, in any process."""
+        if self._version_file is not None:
+            return self._version_file.read()
+        self._connect()
+        try:
+            res = self._versions.get(ids=[_VERSION_ID], include=["metadatas"])
+        except Exception as exc:
+            raise StoreError(f"cannot read the index version from {self.settings.store_location}: {exc}") from None
+        return str(res["metadatas"][0].get("version", "")) if res["ids"] else ""
+
+    def _bump_version(self) -> None:
+        if self._version_file is not None:
+            self._opened_version = self._version_file.bump()
+        else:
+            self._versions.upsert(ids=[_VERSION_ID], embeddings=[[1.0]],
+                                  metadatas=[{"version": new_version(self.version())}])
+
+    def _refresh(self) -> str:
+        """Reopen the client if another process changed the store since it was opened."""
+        version = self._read_version_file()
+        if self._chunks is not None and self._version_file is not None and version != self._opened_version:
+            self._reopen()
+        self._connect()
+        return version if self._version_file is not None else self.version()
+
+    @contextmanager
+    def reading(self) -> Iterator[str]:
+        """Hold the shared lock on a store that reflects the latest version; yields the version."""
+        with self.lock.shared():
+            yield self._refresh()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the exclusive lock; the version is bumped before anything changes, so a writer
+        killed half-way still makes every reader reopen."""
+        with self.lock.exclusive(), self._lock:
+            self._refresh()
+            self._bump_version()
+            self._manifest_cache = None
+            try:
+                yield
+            finally:  # anything read meanwhile saw the store half-changed
+                self._manifest_cache = None
+
+    def check(self) -> dict[str, int]:
+        """Documents and chunks, read fresh; raises StoreError when the index is broken."""
+        if self._version_file is not None and self._opened_version is not None:
+            folder = self.settings.store_dir
+            sqlite = folder / "chroma.sqlite3"
+            if not sqlite.is_file():
+                raise StoreError(f"the store at {self.settings.store_location} is missing its database")
+            with open(sqlite, "rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise StoreError(f"the store database at {self.settings.store_location} is damaged")
+        try:
+            with self.reading() as version:
+                docs = self._manifest_for(version)
+                return {"documents": len(docs), "chunks": int(self.chunks.count())}
+        except StoreError:
+            raise
+        except Exception as exc:
+            raise StoreError(f"the vector store at {self.settings.store_location} is unusable: {exc}") from None
+
     # -- manifest ---------------------------------------------------------------------------
-    def documents(self) -> list[DocumentInfo]:
+    def _manifest_for(self, version: str) -> dict[str, DocumentInfo]:
+        """Committed documents by doc_id, read once per index version."""
+        cached = self._manifest_cache
+        if cached is not None and cached[0] == version and version:
+            return cached[1]
         records = self.manifest.get(include=["metadatas"])
-        infos = [_info(m) for m in records["metadatas"] or []]
+        docs = {info.doc_id: info for info in (_info(m) for m in records["metadatas"] or [])}
+        self._manifest_cache = (version, docs)
+        return docs
+
+    def documents(self) -> list[DocumentInfo]:
+        with self.reading() as version:
+            infos = list(self._manifest_for(version).values())
         return sorted(infos, key=lambda d: (d.title.lower(), d.path))
 
     def committed(self) -> dict[str, str]:
         """doc_id -> committed sha256."""
-        return {d.doc_id: d.sha256 for d in self.documents()}
+        with self.reading() as version:
+            return {d.doc_id: d.sha256 for d in self._manifest_for(version).values()}
 
     def document(self, doc_id: str) -> DocumentInfo:
-        records = self.manifest.get(ids=[_manifest_id(doc_id)], include=["metadatas"])
-        if not records["ids"]:
+        with self.reading() as version:
+            info = self._manifest_for(version).get(doc_id)
+        if info is None:
             raise NotFoundError(f"no indexed document '{doc_id}'; see `assistant status`")
-        return _info(records["metadatas"][0])
+        return info
 
     # -- writing ----------------------------------------------------------------------------
     def known_embeddings(self, content_hashes: Sequence[str]) -> dict[str, list[float]]:
         """Embeddings already stored for these content hashes (so they are not recomputed)."""
         found: dict[str, list[float]] = {}
         wanted = list(dict.fromkeys(content_hashes))
-        for i in range(0, len(wanted), 500):
-            part = wanted[i : i + 500]
-            res = self.chunks.get(
-                where={"content_hash": {"$in": part}}, include=["metadatas", "embeddings"]
-            )
-            for meta, emb in zip(res["metadatas"] or [], res["embeddings"] if res["embeddings"] is not None else [], strict=False):
-                found.setdefault(str(meta["content_hash"]), [float(x) for x in emb])
+        with self.reading():
+            if not self.chunks.count():
+                return found
+            for i in range(0, len(wanted), 500):
+                part = wanted[i : i + 500]
+                res = self.chunks.get(
+                    where={"content_hash": {"$in": part}}, include=["metadatas", "embeddings"]
+                )
+                embeddings = res["embeddings"] if res["embeddings"] is not None else []
+                for meta, emb in zip(res["metadatas"] or [], embeddings, strict=False):
+                    found.setdefault(str(meta["content_hash"]), [float(x) for x in emb])
         return found
 
     def write_document(
@@ -144,15 +280,30 @@ class ChunkStore:
         content_hashes: Sequence[str],
     ) -> None:
         """Replace a document's committed version with this one, all or nothing."""
-        with self._lock:
-            self._write_chunks(chunks, embeddings, content_hashes)
-            self._commit(document, len(chunks))
-            self._delete_stale(document.doc_id, document.sha256)
+        self.write_documents([PendingDocument(document, chunks, embeddings, content_hashes)])
+
+    def write_documents(self, batch: Sequence[PendingDocument]) -> None:
+        """Replace several documents at once; each one is still all or nothing.
+
+        One bulk chunk write, one manifest write (the commit point), one stale-chunk delete
+        per document: far fewer round trips than writing documents one by one.
+        """
+        if not batch:
+            return
+        with self.writing():
+            self._write_chunks(
+                [c for p in batch for c in p.chunks],
+                [e for p in batch for e in p.embeddings],
+                [h for p in batch for h in p.content_hashes],
+            )
+            self._commit([(p.document, len(p.chunks)) for p in batch])
+            for p in batch:
+                self._delete_stale(p.document.doc_id, p.document.sha256)
 
     def _write_chunks(
         self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]], content_hashes: Sequence[str]
     ) -> None:
-        """Step 1: store the new version's chunks; readers cannot see them yet."""
+        """Step 1: store the new versions' chunks; readers cannot see them yet."""
         size = self._batch_size()
         for i in range(0, len(chunks), size):
             part = chunks[i : i + size]
@@ -160,20 +311,20 @@ class ChunkStore:
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 embeddings=[list(e) for e in embeddings[i : i + size]],
-                metadatas=[_chunk_meta(c, h) for c, h in zip(part, content_hashes[i : i + size], strict=True)],
+                metadatas=[chunk_to_metadata(c, h) for c, h in zip(part, content_hashes[i : i + size], strict=True)],
             )
 
-    def _commit(self, document: Document, n_chunks: int) -> None:
-        """Step 2: one manifest record switches readers to the new version."""
+    def _commit(self, documents: Sequence[tuple[Document, int]]) -> None:
+        """Step 2: one manifest write switches readers to the new versions."""
         self.manifest.upsert(
-            ids=[_manifest_id(document.doc_id)],
-            documents=[document.title],
-            embeddings=[[1.0]],
-            metadatas=[_manifest_meta(document, n_chunks)],
+            ids=[_manifest_id(d.doc_id) for d, _ in documents],
+            documents=[d.title for d, _ in documents],
+            embeddings=[[1.0] for _ in documents],
+            metadatas=[_manifest_meta(d, n) for d, n in documents],
         )
 
     def remove_document(self, doc_id: str) -> DocumentInfo:
-        with self._lock:
+        with self.writing():
             info = self.document(doc_id)
             self.manifest.delete(ids=[_manifest_id(doc_id)])  # the commit point
             self.chunks.delete(where={"doc_id": doc_id})
@@ -185,9 +336,14 @@ class ChunkStore:
 
     def collect_garbage(self) -> int:
         """Delete chunks no committed document version owns (left by an interrupted ingest)."""
-        with self._lock:
-            committed = self.committed()
+        with self.lock.exclusive(), self._lock:
+            self._refresh()
+            committed = {d.doc_id: d.sha256 for d in self._manifest_for(self.version()).values()}
             before = self.chunks.count()
+            if before == sum(d.chunks for d in self._manifest_for(self.version()).values()):
+                return 0  # nothing left over: skip the per-document deletes
+            self._bump_version()
+            self._manifest_cache = None
             if committed:
                 self.chunks.delete(where={"doc_id": {"$nin": list(committed)}})
                 for doc_id, sha in committed.items():
@@ -196,18 +352,22 @@ class ChunkStore:
                 ids = self.chunks.get(include=[])["ids"]
                 for i in range(0, len(ids), 1000):
                     self.chunks.delete(ids=ids[i : i + 1000])
-            return before - self.chunks.count()
+            collected = before - self.chunks.count()
+            self._manifest_cache = None
+            return collected
 
     def reset(self) -> None:
         """Drop both collections (used by ``ingest --rebuild``, e.g. after a model change)."""
-        with self._lock:
+        with self.lock.exclusive(), self._lock:
             self._connect(check_model=False)
+            self._bump_version()
             for name in (self.settings.collection, f"{self.settings.collection}_manifest"):
                 try:
                     self._client.delete_collection(name)
                 except Exception:
                     pass
             self._chunks = self._manifest = None
+            self._manifest_cache = None
 
     # -- reading ----------------------------------------------------------------------------
     def visible_filter(self, where: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -219,53 +379,109 @@ class ChunkStore:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
     def search(
-        self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
+        self,
+        embedding: Sequence[float],
+        k: int,
+        where: dict[str, Any] | None = None,
+        accept: Callable[[Chunk], bool] | None = None,
+        prefilter: dict[str, Any] | None = None,
     ) -> list[tuple[Chunk, float]]:
-        """Nearest committed chunks with their cosine similarity (1 - distance)."""
-        full = self.visible_filter(where)
-        if full is None:
-            return []
+        """Nearest committed chunks with their cosine similarity (1 - distance).
+
+        ``where`` is the Chroma form of the caller's filter and ``accept`` the same predicate
+        in Python. A filter that keeps most of the corpus (the default: answerable kinds only)
+        is slow in Chroma, which lists every matching id first; so with ``accept`` the query
+        first runs with only the selective ``prefilter`` (or none), asks for extra results and
+        keeps the committed ones that ``accept`` passes. Only when too few survive does it
+        run again with the full filter in Chroma.
+        """
+        with self.reading() as version:
+            committed = {d.doc_id: d.sha256 for d in self._manifest_for(version).values()}
+            if not committed:
+                return []
+            want = max(1, k)
+            if accept is not None:
+                total = int(self.chunks.count())
+                fetch = min(total, max(want * 2, want + 16))
+                out = self._query(embedding, fetch, prefilter, committed, accept)
+                if len(out) >= want or fetch >= total:
+                    return out[:want]
+            clauses: list[dict[str, Any]] = [{"doc_sha": {"$in": sorted(set(committed.values()))}}]
+            if where:
+                clauses.append(where)
+            full = clauses[0] if len(clauses) == 1 else {"$and": clauses}
+            return self._query(embedding, want, full, committed, accept)[:want]
+
+    def _query(
+        self, embedding: Sequence[float], n: int, where: dict[str, Any] | None,
+        committed: dict[str, str], accept: Any,
+    ) -> list[tuple[Chunk, float]]:
         res = self.chunks.query(
             query_embeddings=[list(embedding)],
-            n_results=max(1, k),
-            where=full,
+            n_results=n,
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         out = []
         for cid, text, meta, dist in zip(
             res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
         ):
-            out.append((_chunk(cid, text, meta), 1.0 - float(dist)))
+            if committed.get(str(meta.get("doc_id"))) != meta.get("doc_sha"):
+                continue
+            chunk = chunk_from_record(cid, text, meta)
+            if accept is not None and not accept(chunk):
+                continue
+            out.append((chunk, 1.0 - float(dist)))
         return out
 
     def all_chunks(self, where: dict[str, Any] | None = None) -> list[Chunk]:
-        full = self.visible_filter(where)
-        if full is None:
-            return []
-        res = self.chunks.get(where=full, include=["documents", "metadatas"])
-        chunks = [_chunk(i, t, m) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)]
+        with self.reading():
+            full = self.visible_filter(where)
+            if full is None:
+                return []
+            res = self.chunks.get(where=full, include=["documents", "metadatas"])
+        chunks = [chunk_from_record(i, t, m) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)]
         return sorted(chunks, key=lambda c: (c.doc_id, c.order))
 
+    def document_chunks(self, doc_id: str, sha: str) -> list[Chunk]:
+        """One committed document's chunks, in order (for derived indexes built lazily)."""
+        with self.reading():
+            res = self.chunks.get(where={"$and": [{"doc_id": doc_id}, {"doc_sha": sha}]},
+                                  include=["documents", "metadatas"])
+        chunks = [chunk_from_record(i, t, m) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)]
+        return sorted(chunks, key=lambda c: c.order)
+
     def get_chunks(self, ids: Iterable[str]) -> list[Chunk]:
-        ids = list(ids)
+        """Chunks by id, in the order asked, committed versions only."""
+        ids = list(dict.fromkeys(ids))
         if not ids:
             return []
-        res = self.chunks.get(ids=ids, include=["documents", "metadatas"])
-        return [_chunk(i, t, m) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)]
+        with self.reading() as version:
+            committed = {d.doc_id: d.sha256 for d in self._manifest_for(version).values()}
+            res = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+        found = {
+            i: chunk_from_record(i, t, m)
+            for i, t, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
+            if committed.get(str(m.get("doc_id"))) == m.get("doc_sha")
+        }
+        return [found[i] for i in ids if i in found]
 
     def embeddings_for(self, ids: Sequence[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
-        res = self.chunks.get(ids=list(ids), include=["embeddings"])
+        with self.reading():
+            res = self.chunks.get(ids=list(ids), include=["embeddings"])
         return {i: [float(x) for x in e] for i, e in zip(res["ids"], res["embeddings"], strict=True)}
 
     def fingerprint(self) -> str:
         """Changes whenever the set of committed documents changes (for derived indexes)."""
-        committed = sorted(self.committed().items())
-        return hashlib.sha256(json.dumps(committed).encode()).hexdigest()[:16]
+        with self.reading() as version:
+            committed = sorted((d.doc_id, d.sha256) for d in self._manifest_for(version).values())
+        return hashlib.sha256(repr(committed).encode()).hexdigest()[:16]
 
     def count(self) -> int:
-        return int(self.chunks.count())
+        with self.reading():
+            return int(self.chunks.count())
 
 
 def content_hash(model_name: str, embed_text: str) -> str:
@@ -275,50 +491,6 @@ def content_hash(model_name: str, embed_text: str) -> str:
 
 def _manifest_id(doc_id: str) -> str:
     return hashlib.sha256(doc_id.encode()).hexdigest()[:32]
-
-
-def _chunk_meta(chunk: Chunk, chash: str) -> dict[str, Any]:
-    date = chunk.date or ""
-    return {
-        "doc_id": chunk.doc_id,
-        "doc_sha": chunk.doc_sha,
-        "start": chunk.start,
-        "end": chunk.end,
-        "kind": chunk.kind,
-        "section": " > ".join(chunk.section),
-        "section_top": chunk.section[0] if chunk.section else "",
-        "order": chunk.order,
-        "level": chunk.level,
-        "page": chunk.page if chunk.page is not None else -1,
-        "title": chunk.title,
-        "author": chunk.author or _NONE,
-        "date": date,
-        "date_int": int(date.replace("-", "")) if date else 0,
-        "publisher": chunk.publisher or _NONE,
-        "content_hash": chash,
-    }
-
-
-def _chunk(cid: str, text: str, meta: dict[str, Any]) -> Chunk:
-    section = tuple(s for s in str(meta.get("section", "")).split(" > ") if s)
-    page = int(meta.get("page", -1))
-    return Chunk(
-        id=cid,
-        doc_id=str(meta["doc_id"]),
-        doc_sha=str(meta["doc_sha"]),
-        text=text,
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        kind=str(meta["kind"]),
-        section=section,
-        order=int(meta["order"]),
-        level=int(meta.get("level", 0)),
-        page=page if page >= 0 else None,
-        title=str(meta.get("title", "")),
-        author=str(meta.get("author") or "") or None,
-        date=str(meta.get("date") or "") or None,
-        publisher=str(meta.get("publisher") or "") or None,
-    )
 
 
 def _manifest_meta(document: Document, n_chunks: int) -> dict[str, Any]:

@@ -1,15 +1,17 @@
 """Files -> documents -> chunks -> embeddings -> store, incrementally and crash-safely.
 
 Unchanged files (same sha256 as the committed version) are skipped without parsing further;
-a changed file's chunks reuse every embedding whose text is unchanged; each document is
-committed on its own (see :mod:`assistant.index`), so a failure or a kill part-way leaves
-every document either at its old or its new version.
+a changed file's chunks reuse every embedding whose text is unchanged; documents are written
+in batches whose commit switches each document all or nothing (see :mod:`assistant.index`),
+so a failure or a kill part-way leaves every document either at its old or its new version.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +21,9 @@ from .documents import discover, load_document
 from .documents.common import read_bytes, sha256_bytes
 from .embeddings import Embedder
 from .errors import DocumentError
-from .index import ChunkStore, content_hash
+from .index import ChunkStore, PendingDocument, content_hash
+from .lexical import DocTokens, LexicalCache, lexical_folder
+from .schema import Chunk, Document
 
 #: progress(event, done, total, path): event is "start", "file" or "done".
 Progress = Callable[[str, int, int, str], None]
@@ -67,31 +71,49 @@ def ingest_paths(
     With ``prune``, documents indexed from inside a folder in ``paths`` whose file is gone
     are removed; documents from elsewhere (uploads, other folders) are left alone.
     ``after_commit`` is called after each document is committed (used by crash tests).
+
+    Documents are parsed ahead in a thread while the model embeds the previous ones, and are
+    written in batches of about ``ingest_batch_chunks`` passages: one large embedding call,
+    one bulk Chroma write and one manifest commit per batch (each document still switches all
+    or nothing), so the model, not the bookkeeping, sets the pace.
     """
     started = time.perf_counter()
     report = IngestReport()
     paths = [Path(p) for p in paths]
     report.garbage_collected = store.collect_garbage()
     committed = store.committed()
+    lexical = LexicalCache(lexical_folder(settings))
     files = list(dict.fromkeys(discover(paths)))
     total = len(files)
     if progress:
         progress("start", 0, total, "")
-    for n, path in enumerate(files, start=1):
-        key = str(path)
-        try:
-            sha = sha256_bytes(read_bytes(path))
-            if committed.get(key) == sha:
+    batch: list[_Parsed] = []
+    done = 0
+
+    def flush() -> None:
+        nonlocal done
+        if batch:
+            _write_batch(batch, store, embedder, lexical, report)
+            for item in batch:
+                (report.updated if item.key in committed else report.added).append(item.key)
+                if after_commit:
+                    after_commit(item.key)
+            batch.clear()
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse") as pool:
+        parsed = _parse_ahead(pool, files, committed, settings)
+        for n, (key, item) in enumerate(parsed, start=1):
+            if isinstance(item, str):
+                report.failed[key] = item
+            elif item is None:
                 report.unchanged.append(key)
             else:
-                _ingest_one(path, store, embedder, settings, report)
-                (report.updated if key in committed else report.added).append(key)
-                if after_commit:
-                    after_commit(key)
-        except DocumentError as exc:
-            report.failed[key] = exc.problem
-        if progress:
-            progress("file", n, total, key)
+                batch.append(item)
+                if sum(len(b.chunks) for b in batch) >= _BATCH_CHUNKS:
+                    flush()
+            if progress:
+                progress("file", n, total, key)
+        flush()
     if prune:
         seen = {str(p) for p in files}
         folders = [p.resolve() for p in paths if p.is_dir()]
@@ -101,24 +123,78 @@ def ingest_paths(
             if inside and doc_id not in seen and not doc_path.exists():
                 store.remove_document(doc_id)
                 report.removed.append(doc_id)
+    if report.added or report.updated or report.removed or report.garbage_collected:
+        # Save the lexical index of the new version now, so no reader has to build it.
+        with store.reading() as version:
+            now = store.committed()
+        lexical.get(version, now, store.document_chunks)
     report.seconds = time.perf_counter() - started
     if progress:
         progress("done", total, total, "")
     return report
 
 
-def _ingest_one(
-    path: Path, store: ChunkStore, embedder: Embedder, settings: Settings, report: IngestReport
+#: Passages per write batch: large enough for fast embedding and few Chroma round trips,
+#: small enough that a batch's texts and vectors stay a few megabytes.
+_BATCH_CHUNKS = 1024
+
+
+@dataclass
+class _Parsed:
+    key: str
+    document: Document
+    chunks: list[Chunk]
+
+
+def _parse_ahead(
+    pool: ThreadPoolExecutor, files: list[Path], committed: dict[str, str], settings: Settings
+) -> Iterator[tuple[str, _Parsed | str | None]]:
+    """Parse files a few ahead of the consumer: (key, parsed | error message | None=unchanged)."""
+    def parse(path: Path) -> _Parsed | str | None:
+        key = str(path)
+        try:
+            sha = sha256_bytes(read_bytes(path))
+            if committed.get(key) == sha:
+                return None
+            document = load_document(path)
+            return _Parsed(key, document, chunk_document(document, settings.max_chunk_chars))
+        except DocumentError as exc:
+            return exc.problem
+
+    ahead: deque[tuple[str, Future[_Parsed | str | None]]] = deque()
+    it = iter(files)
+    for path in it:
+        ahead.append((str(path), pool.submit(parse, path)))
+        if len(ahead) >= 8:
+            break
+    while ahead:
+        key, future = ahead.popleft()
+        nxt = next(it, None)
+        if nxt is not None:
+            ahead.append((str(nxt), pool.submit(parse, nxt)))
+        yield key, future.result()
+
+
+def _write_batch(
+    batch: list[_Parsed], store: ChunkStore, embedder: Embedder, lexical: LexicalCache, report: IngestReport
 ) -> None:
-    document = load_document(path)
-    chunks = chunk_document(document, settings.max_chunk_chars)
-    hashes = [content_hash(embedder.model_name, c.embed_text) for c in chunks]
-    known = store.known_embeddings(hashes)
-    missing = [i for i, h in enumerate(hashes) if h not in known]
-    fresh = embedder.embed([chunks[i].embed_text for i in missing])
-    for i, vector in zip(missing, fresh, strict=True):
-        known[hashes[i]] = vector
-    store.write_document(document, chunks, [known[h] for h in hashes], hashes)
+    """Embed what is new (one call), save each document's tokens, then write all at once."""
+    hashes = [[content_hash(embedder.model_name, c.embed_text) for c in item.chunks] for item in batch]
+    flat = [h for hs in hashes for h in hs]
+    known = store.known_embeddings(flat)
+    missing: dict[str, str] = {}
+    for item, hs in zip(batch, hashes, strict=True):
+        for chunk, h in zip(item.chunks, hs, strict=True):
+            if h not in known:
+                missing.setdefault(h, chunk.embed_text)
+    fresh = embedder.embed(list(missing.values()))
+    for h, vector in zip(missing, fresh, strict=True):
+        known[h] = vector
+    pending = []
+    for item, hs in zip(batch, hashes, strict=True):
+        lexical.save_tokens(DocTokens.from_chunks(item.document.doc_id, item.document.sha256, item.chunks))
+        pending.append(PendingDocument(item.document, item.chunks, [known[h] for h in hs], hs))
+        report.chunks_written += len(item.chunks)
     report.embedded += len(missing)
-    report.reused_embeddings += len(chunks) - len(missing)
-    report.chunks_written += len(chunks)
+    report.reused_embeddings += len(flat) - len(missing)
+    store.write_documents(pending)
