@@ -1,7 +1,8 @@
 """Reading files safely and building blocks with exact spans.
 
-Every parser goes through :func:`read_text` so empty, binary and undecodable files fail the
-same way, with the file named, before any parsing starts.
+Every file is read through :func:`read_bytes` and, for text formats, :func:`decode_text`
+(see :func:`assistant.documents.load_document`), so empty, binary and undecodable files fail
+the same way, with the file named, before any parsing starts.
 """
 
 from __future__ import annotations
@@ -56,10 +57,6 @@ def decode_text(data: bytes, path: Path) -> str:
     if not text.strip():
         raise DocumentError(path, "contains only whitespace; add text to it or remove it")
     return text
-
-
-def read_text(path: Path) -> str:
-    return decode_text(read_bytes(path), path)
 
 
 def sha256_bytes(data: bytes) -> str:
