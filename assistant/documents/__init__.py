@@ -59,21 +59,54 @@ def load_document(path: str | Path) -> Document:
     return document
 
 
+def same_format(suffix_a: str, suffix_b: str) -> bool:
+    """True when files with these two extensions get the same parser (.htm and .html do)."""
+    a, b = suffix_a.lower(), suffix_b.lower()
+    if ".pdf" in (a, b) or a not in _TEXT_PARSERS or b not in _TEXT_PARSERS:
+        return a == b
+    return _TEXT_PARSERS[a] is _TEXT_PARSERS[b]
+
+
 def discover(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Expand folders into the supported files under them (sorted, hidden files skipped).
 
     Files named explicitly are yielded whatever their extension, so that an unsupported one
     is reported rather than silently ignored.
+
+    A folder's files stay inside the folder: a symbolic link is never followed. A link whose
+    target is itself a visible file of the folder adds nothing (the target is found on its
+    own); any other link (one that leads out of the folder, or to a hidden file) is yielded as
+    the link itself, unresolved, and :func:`~assistant.documents.common.read_bytes` refuses it
+    with a message that names the link, never its target. Nothing outside is opened.
     """
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
+            root = path.resolve()
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
-                    if child.suffix.lower() in SUPPORTED_EXTENSIONS:
-                        yield child.resolve()
+                rel = child.relative_to(path)
+                if any(p.startswith(".") for p in rel.parts):
+                    continue
+                if child.is_symlink():
+                    if child.suffix.lower() in SUPPORTED_EXTENSIONS and not _found_on_its_own(child, root):
+                        yield root / rel  # refused when read, by its own name
+                    continue
+                if child.is_file() and child.suffix.lower() in SUPPORTED_EXTENSIONS:
+                    yield child.resolve()
         else:
             yield path.resolve()
 
 
-__all__ = ["SUPPORTED_EXTENSIONS", "discover", "load_document"]
+def _found_on_its_own(link: Path, root: Path) -> bool:
+    """True when ``link`` points at a visible, supported, regular file inside ``root``."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):  # broken link or a loop
+        return False
+    if not target.is_relative_to(root) or target.is_symlink() or not target.is_file():
+        return False
+    rel = target.relative_to(root)
+    return not any(p.startswith(".") for p in rel.parts) and target.suffix.lower() in SUPPORTED_EXTENSIONS
+
+
+__all__ = ["SUPPORTED_EXTENSIONS", "discover", "load_document", "same_format"]

@@ -7,8 +7,11 @@ the same way, with the file named, before any parsing starts.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -20,20 +23,40 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 def read_bytes(path: Path) -> bytes:
-    """Read a file, rejecting missing, empty and oversized files with a clear message."""
+    """Read a file, rejecting missing, empty, oversized and linked files with a clear message.
+
+    A symbolic link is never followed (``O_NOFOLLOW``, so not even a link swapped in after the
+    check): the corpus walk hands over a link only when it leads out of its folder, and the
+    message names the link, not where it points. Size and type come from the open file itself.
+    """
+    if path.is_symlink():
+        raise DocumentError(
+            path, "is a symbolic link that leads outside the corpus folder (or to a hidden file); "
+            "links are not followed. Copy the file into the corpus instead"
+        )
     if not path.exists():
         raise DocumentError(path, "file not found")
     if not path.is_file():
         raise DocumentError(path, "not a regular file")
-    size = path.stat().st_size
-    if size == 0:
-        raise DocumentError(path, "the file is empty; add text to it or remove it")
-    if size > MAX_FILE_BYTES:
-        raise DocumentError(path, f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}")
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DocumentError(path, "is a symbolic link; links are not followed") from None
         raise DocumentError(path, f"cannot be read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise DocumentError(path, "not a regular file")
+        size = info.st_size
+        if size == 0:
+            raise DocumentError(path, "the file is empty; add text to it or remove it")
+        if size > MAX_FILE_BYTES:
+            raise DocumentError(path, f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}")
+        try:
+            return handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise DocumentError(path, f"cannot be read ({exc.strerror})") from None
 
 
 def decode_text(data: bytes, path: Path) -> str:
