@@ -60,7 +60,7 @@ class Candidate:
     end: int
     text: str
     score: float = 0.0
-    dense: float = 0.0  # embedding similarity of the sentence to the question
+    similarity: float = 0.0  # embedding cosine of the sentence and the question
     coverage: float = 0.0  # IDF-weighted share of the question's words the sentence contains
 
     @property
@@ -128,16 +128,16 @@ class ExtractiveComposer:
             return
         q_vec = np.asarray(self.embedder.embed_query(question))
         s_vecs = np.asarray(self.embedder.embed_queries([scoring_text(c) for c in cands]))
-        dense = s_vecs @ q_vec
+        similarities = s_vecs @ q_vec
         q_tokens = list(dict.fromkeys(stem_all(content_words(question))))
         weights = {t: (idf(t) if idf else 1.0) for t in q_tokens}
         total = sum(weights.values())
-        for c, d in zip(cands, dense, strict=True):
+        for c, similarity in zip(cands, similarities, strict=True):
             s_tokens = set(stem_all(content_words(scoring_text(c))))
             covered = sum(w for t, w in weights.items() if t in s_tokens)
-            c.dense = float(d)
+            c.similarity = float(similarity)
             c.coverage = covered / total if total else 0.0
-            c.score = c.dense + self.coverage_weight * c.coverage
+            c.score = c.similarity + self.coverage_weight * c.coverage
 
     def select(self, cands: list[Candidate]) -> list[Candidate]:
         """The sentences to answer with; empty means abstain."""

@@ -217,7 +217,7 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    search: HybridSearch
+    hybrid_search: HybridSearch
     k: int = 5
     mode: RetrievalMode = "hybrid"
     filters: RetrievalFilter | None = None
@@ -231,5 +231,5 @@ class HybridRetriever(BaseRetriever):
         mode: RetrievalMode | None = None,
         filters: RetrievalFilter | None = None,
     ) -> list[LCDocument]:
-        results = self.search.search(query, k or self.k, mode or self.mode, filters or self.filters)
+        results = self.hybrid_search.search(query, k or self.k, mode or self.mode, filters or self.filters)
         return [to_langchain(item) for item in results]

@@ -48,7 +48,7 @@ class Assistant:
             self.settings.embedding_model, self.settings.embedding_device, self.settings.embedding_batch_size
         )
         self.store = ChunkStore(self.settings, self.settings.embedding_model)
-        self.search = HybridSearch(self.store, self.embedder, self.settings)
+        self.hybrid_search = HybridSearch(self.store, self.embedder, self.settings)
         self.extractive = ExtractiveComposer(
             self.embedder,
             self.settings.abstain_threshold,
@@ -59,7 +59,7 @@ class Assistant:
         )
         self._llm: Composer | None = None
         self._write_lock = threading.Lock()
-        self.pipeline = QuestionPipeline(self.search, self._composer, self.settings.resolve_followups)
+        self.pipeline = QuestionPipeline(self.hybrid_search, self._composer, self.settings.resolve_followups)
 
     # -- corpus -------------------------------------------------------------------------------
     def ingest(
@@ -137,12 +137,12 @@ class Assistant:
     ) -> list[ScoredChunk]:
         _check_choices(mode, None)
         check_request(self.settings, question, (), filters, k)
-        return self.search.search(self._check(question), k, mode, filters)
+        return self.hybrid_search.search(self._check(question), k, mode, filters)
 
     def retriever(self, **kwargs: Any) -> HybridRetriever:
         """A LangChain retriever over this index, for use in your own chains."""
         params = {"k": self.settings.top_k, "mode": self.settings.retrieval_mode, **kwargs}
-        return HybridRetriever(search=self.search, **params)
+        return HybridRetriever(hybrid_search=self.hybrid_search, **params)
 
     def ask(
         self, question: str, k: int | None = None, mode: RetrievalMode | None = None,

@@ -128,7 +128,7 @@ class TestStandardRetriever(RetrieversIntegrationTests):
 
     @property
     def retriever_constructor_params(self) -> dict[str, object]:
-        return {"search": _SHARED["bot"].search, "k": 2}
+        return {"hybrid_search": _SHARED["bot"].hybrid_search, "k": 2}
 
     @property
     def retriever_query_example(self) -> str:
