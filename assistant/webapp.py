@@ -25,7 +25,7 @@ from .http import add_error_handlers, api_router
 from .markers import MARKER
 from .openai_compat import openai_router
 from .retrieval import RetrievalFilter, default_filter
-from .schema import Answer, DocumentInfo, Passage, Turn
+from .schema import Answer, DocumentInfo, Passage
 from .service import Assistant
 
 MAX_EXAMPLES = 4
@@ -284,8 +284,7 @@ def build_ui(bot: Assistant) -> gr.Blocks:
             if not message:
                 yield history, stored, gr.skip(), gr.skip()
                 return
-            turns = [Turn(question=a["question"], answer=a["text"], standalone_question=a.get("standalone_question"))
-                     for a in stored]
+            turns = [Answer.model_validate(a).as_turn() for a in stored]
             history = [*history, {"role": "user", "content": html.escape(message)}, {"role": "assistant", "content": "…"}]
             yield history, stored, "", gr.skip()
             text = ""

@@ -106,7 +106,7 @@ def evaluate(bot: Assistant, items: list[GoldItem], mode: str | None = None, var
         history: list[Turn] = []
         for earlier in item.history:
             prior = bot.chat(history, earlier, mode=mode)  # type: ignore[arg-type]
-            history.append(Turn(question=earlier, answer=prior.text, standalone_question=prior.standalone_question))
+            history.append(prior.as_turn())
         started = time.perf_counter()
         answer = bot.chat(history, item.question, mode=mode)  # type: ignore[arg-type]
         latency = time.perf_counter() - started
@@ -175,7 +175,7 @@ def calibrate(settings: Settings, items: list[GoldItem], corpus: str = "bisi",
             history: list[Turn] = []
             for earlier in item.history:
                 prior = bot.chat(history, earlier)
-                history.append(Turn(question=earlier, answer=prior.text, standalone_question=prior.standalone_question))
+                history.append(prior.as_turn())
             answer = bot.chat(history, item.question)
             score = max((c.score for c in answer.citations), default=0.0)
             best.append((score, item.answerable))
