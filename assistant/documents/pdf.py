@@ -177,9 +177,18 @@ def _title_lines(lines: list[_Line], meta_title: str | None, running: set[str]) 
                 if not wanted.startswith(joined):
                     break
         return []
-    for i, line in enumerate(first_page):
-        if layout.is_page_furniture(line.text) or _DATE_LINE.match(line.text):
-            continue
+    candidates = [
+        line for line in first_page if not layout.is_page_furniture(line.text) and not _DATE_LINE.match(line.text)
+    ]
+    while len(candidates) > 1 and _is_running(candidates[0], running) and _same_place_as_elsewhere(
+        candidates[0], lines
+    ):
+        # A running header printed on page 1 where it is printed on every page (a journal's
+        # name) is furniture; a title repeated as the header of later pages sits elsewhere
+        # on page 1 (below the date line, say), and stays the title.
+        candidates = candidates[1:]
+    for line in candidates[:1]:
+        i = first_page.index(line)
         if len(line.text) >= 150:
             return []
         chosen = [line]
@@ -191,6 +200,18 @@ def _title_lines(lines: list[_Line], meta_title: str | None, running: set[str]) 
                 break
         return chosen
     return []
+
+
+def _rank(line: _Line, lines: list[_Line]) -> int:
+    page = [x for x in lines if x.page == line.page and x.text]
+    return next(i for i, x in enumerate(page) if x is line)
+
+
+def _same_place_as_elsewhere(line: _Line, lines: list[_Line]) -> bool:
+    """True when ``line`` (on page 1) has the same rank from the top as its repeats elsewhere."""
+    norm = _norm(line.text)
+    ranks = [_rank(x, lines) for x in lines if x.page != line.page and x.zone and _norm(x.text) == norm]
+    return bool(ranks) and max(set(ranks), key=ranks.count) == _rank(line, lines)
 
 
 def _typical_width(lines: list[_Line]) -> dict[int, int]:
