@@ -14,6 +14,8 @@ from .text import sentence_spans
 
 #: Block kinds that become chunks. Headings only name sections (they live in section paths);
 #: a label bullet such as "Short-term" is folded into the section of the bullets under it.
+#: Boilerplate (navigation, header lines, running headers, legal notices) and footnotes (source
+#: references) are never chunked, so they can be neither retrieved nor quoted.
 _CHUNKED_KINDS = {"publisher", "title", "byline", "paragraph", "bullet", "caption"}
 
 
@@ -100,7 +102,10 @@ def metadata_statement(
     """A plain sentence for a metadata line, used to match and to phrase answers about it."""
     if kind == "byline":
         who = f"written by {author}" if author else "byline"
-        when = f", published on {text.split('|', 1)[1].strip()}" if "|" in text else ""
+        if "|" in text:
+            when = f", published on {text.split('|', 1)[1].strip()}"
+        else:  # an author line of its own ("Authors: ..."): the date comes from the metadata
+            when = f", published on {date}" if date else ""
         return f"The article was {who} (author, writer, who wrote it){when} (publication date, when)."
     if kind == "publisher":
         return f"The article was published by {text} (publisher, institute, organisation, think tank)."
