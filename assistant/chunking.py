@@ -83,7 +83,7 @@ def _embed_text(document: Document, block: Block, text: str) -> str:
     """What the model sees: a short context header, then the exact passage.
 
     Metadata lines are spelled out ("who wrote it and when") because a bare
-    "Lily Donahue | 11 July 2024" says nothing a question could match.
+    "Jane Roe | 5 March 2024" says nothing a question could match.
     """
     if block.kind in METADATA_KINDS:
         return f"{document.title}. {metadata_statement(block.kind, text, document.author, document.date, document.publisher, document.title)}"
