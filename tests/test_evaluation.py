@@ -144,5 +144,11 @@ def test_breakdowns_group_by_document_and_corpus_selection() -> None:
     groups = by_document(results)
     assert set(groups) == {"x.md", "x.pdf", "(no document)"} and groups["x.md"]["answered_rate"] == 0.0
     assert groups["(no document)"]["abstention_recall"] == 1.0
+    answered = Answer(question="q", standalone_question="q", text="Echo foxtrot golf hotel. [1]",
+                      passages=[passage(1, "Echo foxtrot golf hotel.", 27)],
+                      citations=[cite(1, "Echo foxtrot golf hotel.", 27)])
+    right = score_item(item(id="c", documents=["d"]), answered, {"d": TEXT}, 0.1, 5)
+    wrong = score_item(item(id="e", documents=["other.pdf"]), answered, {"d": TEXT}, 0.1, 5)
+    assert aggregate([right, wrong])["right_document_cited"] == 0.5
     mixed = [item(id="a", corpus="crs"), item(id="b", corpus="bisi")]
     assert [i.id for i in select_items(mixed, "bisi")] == ["b"] and len(select_items(mixed, "multi")) == 2

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from pathlib import PurePath
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -66,6 +67,7 @@ class ItemResult:
     answer_chars: int = 0
     documents: list[str] = field(default_factory=list)
     corpus: str = ""
+    cited_documents: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -134,6 +136,7 @@ def score_item(item: GoldItem, answer: Answer, source_texts: dict[str, str], lat
         backend=answer.backend, refused=answer.backend == "guard",
         answer_chars=0 if answer.abstained else len(answer.text),
         documents=list(item.documents), corpus=item.corpus,
+        cited_documents=sorted({PurePath(c.path).name for c in answer.citations}),
     )
 
 
@@ -177,6 +180,9 @@ def aggregate(results: list[ItemResult]) -> dict[str, float]:
         "citation_precision": sum(r.needed_citations for r in answered) / citations if citations else 0.0,
         "fully_cited": _mean([1.0 if r.fully_cited else 0.0 for r in answered]),
         "evidence_cited": _mean([1.0 if r.evidence_cited else 0.0 for r in answerable]),
+        # with several documents indexed: did the answer cite a file the evidence comes from?
+        "right_document_cited": _mean([1.0 if set(r.cited_documents) & set(r.documents) else 0.0
+                                       for r in answerable if r.documents]),
         "key_fact_accuracy": _mean([r.key_fact_score for r in answerable]),
         "all_key_facts": _mean([1.0 if r.all_key_facts else 0.0 for r in answerable]),
         "answered_rate": len(answered) / len(answerable) if answerable else 0.0,
