@@ -200,7 +200,8 @@ def test_pdf_lines_are_joined_and_footnote_numbers_dropped(docs: dict[Path, Docu
     assert "Re-routing by truck" in " ".join(paragraphs)
     footnotes = of_kind(document, "footnote")
     assert [int(b.text.split()[0]) for b in footnotes] == list(range(1, 41))
-    assert all(b.section == () or b.section[-1] in HEADINGS["R48903"] + ["Author Information"] for b in footnotes)
+    named = HEADINGS["R48903"] + ["Author Information"]
+    assert all(b.section == () or b.section[-1] in named for b in footnotes)
 
 
 # -- the same product as Markdown and as PDF --------------------------------------------------
@@ -447,8 +448,8 @@ def test_synthetic_pdf(tmp_path: Path) -> None:
     )
     kinds = [(b.kind, b.text) for b in document.blocks]
     assert ("boilerplate", "Harbour Quarterly Review") in kinds
-    assert all(k == "boilerplate" for k, t in kinds if t in ("Harbour Quarterly Review", "Updated March 5, 2024")
-               or t.startswith("Page "))
+    furniture = ("Harbour Quarterly Review", "Updated March 5, 2024")
+    assert all(k == "boilerplate" for k, t in kinds if t in furniture or t.startswith("Page "))
     assert ("heading", "Why Volumes Rose") in kinds and ("heading", "Port Outlook") in kinds
     paragraphs = [b for b in document.blocks if b.kind == "paragraph"]
     text = " ".join(b.text for b in paragraphs)

@@ -36,7 +36,9 @@ _MONTHS = (
 TEXT_DATE = re.compile(
     rf"\b(?:{_MONTHS}\.? \d{{1,2}}(?:st|nd|rd|th)?, \d{{4}}|\d{{1,2}}(?:st|nd|rd|th)? {_MONTHS} \d{{4}})\b"
 )
-_UPDATED_DATE = re.compile(rf"\b(?:Updated|Revised|Published|Last updated)\s*:?\s*(?P<date>{TEXT_DATE.pattern})")
+_UPDATED_DATE = re.compile(
+    rf"\b(?:Updated|Revised|Published|Last updated)\s*:?\s*(?P<date>{TEXT_DATE.pattern})"
+)
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 _LEGAL = re.compile(
@@ -45,7 +47,9 @@ _LEGAL = re.compile(
     r"endorse(?:ment)?|licen[cs]e[ds]?)\b",
     re.I,
 )
-_CAPTION = re.compile(r"^(?:Figure|Fig\.|Table|Chart|Map|Exhibit|Graphic|Photo|Image|Sources?|Notes?)\b[\s\d.:-]")
+_CAPTION = re.compile(
+    r"^(?:Figure|Fig\.|Table|Chart|Map|Exhibit|Graphic|Photo|Image|Sources?|Notes?)\b[\s\d.:-]"
+)
 _ROLE = re.compile(
     r"\b(?:Analyst|Specialist|Professor|Lecturer|Director|Fellow|Researcher|Editor|Reporter|"
     r"Correspondent|Associate|Scientist|Economist|Attorney|Coordinator|Manager|Officer|"

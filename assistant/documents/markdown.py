@@ -35,7 +35,9 @@ _HEADING_MARK = re.compile(r"^[ \t]*#{1,6}[ \t]*|[ \t]+#+[ \t]*$")
 _TABLE_ROW = re.compile(r"^[ \t]*\|")
 _TABLE_RULE = re.compile(r"^[ \t|:\-]*$")
 _FOOTNOTE_CELL = re.compile(r"^\d{1,3}\.?\s")
-_RAW_KEY_VALUE = re.compile(r"^[ \t]*(?:\*\*|__)[^*_\n]{1,40}:[ \t]*(?:\*\*|__)|^[ \t]*(?:\*\*|__)[^*_\n]{1,40}(?:\*\*|__)[ \t]*:")
+_RAW_KEY_VALUE = re.compile(  # "**Key:** value" or "**Key**: value"
+    r"^[ \t]*(?:\*\*|__)[^*_\n]{1,40}:[ \t]*(?:\*\*|__)|^[ \t]*(?:\*\*|__)[^*_\n]{1,40}(?:\*\*|__)[ \t]*:"
+)
 #: Headings found by shape (no ``#``) sit below every marked heading level.
 _SHAPE_HEADING_LEVEL = 7
 #: A legal notice counts as boilerplate only in the last part of a document (by characters).
@@ -187,10 +189,12 @@ def _paragraph_units(text: str, s: int, e: int, hint: str, depth: int, quote: bo
         cut = _label_line(text, lines, quote)
         if cut is not None:  # "...? / Disclaimer: / text": the label opens a block of its own
             label_start, label_end = lines[cut]
+            label = clean_inline(text, label_start, label_end, quote=quote)
+            rest = lines[cut + 1][0] if cut + 1 < len(lines) else e
             return [
                 *_paragraph_units(text, s, lines[cut - 1][1], hint, depth, quote),
-                _Unit("paragraph", label_start, label_end, clean_inline(text, label_start, label_end, quote=quote)),
-                *(_paragraph_units(text, lines[cut + 1][0], e, "paragraph", 0, quote) if cut + 1 < len(lines) else []),
+                _Unit("paragraph", label_start, label_end, label),
+                *_paragraph_units(text, rest, e, "paragraph", 0, quote),
             ]
         return [_Unit(hint, s, e, clean_inline(text, s, e, quote=quote), depth,
                       single_line=len(lines) == 1,
@@ -235,11 +239,13 @@ def _classify(units: list[_Unit], title: str | None, raw_length: int) -> dict[st
     """Give every unit its kind; return the metadata (author, date) the header lines gave."""
     meta_lines: list[tuple[_Unit, str, str]] = []
     for unit in units:
-        unit.kind = "heading" if unit.hint == "heading" else ("bullet" if unit.hint == "bullet" else "paragraph")
+        unit.kind = unit.hint if unit.hint in ("heading", "bullet") else "paragraph"
         kv = layout.key_value(unit.text) if unit.key_value else None
         if unit.hint == "row" and _FOOTNOTE_CELL.match(unit.text):
             unit.kind = "footnote"
-        elif layout.is_caption(unit.text) and (unit.hint == "row" or (unit.hint == "paragraph" and not unit.key_value)):
+        elif layout.is_caption(unit.text) and (
+            unit.hint == "row" or (unit.hint == "paragraph" and not unit.key_value)
+        ):
             unit.kind = "caption"
         elif unit.hint != "heading" and unit.clean.link_density() >= layout.LINK_DENSITY_BOILERPLATE:
             unit.kind = "boilerplate"

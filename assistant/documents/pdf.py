@@ -51,7 +51,9 @@ _CLOSED = re.compile(r"[.!:;,…][\"'”’)\]]*\d{0,3}$")  # ends like a senten
 _BULLET = re.compile(r"^[•●▪◦‣○■□·]\s*")
 _DOT_LEADER = re.compile(r"(?:\.\s?){6,}\s*\d*$")
 _FOOTNOTE = re.compile(r"^(\d{1,3})\s+\S")
-_DATE_LINE = re.compile(rf"^(?:(?:Updated|Revised|Published|Last updated)\s*:?\s*)?{layout.TEXT_DATE.pattern}$")
+_DATE_LINE = re.compile(
+    rf"^(?:(?:Updated|Revised|Published|Last updated)\s*:?\s*)?{layout.TEXT_DATE.pattern}$"
+)
 
 
 @dataclass
@@ -97,7 +99,9 @@ def parse_pdf(path: Path, data: bytes, sha: str) -> Document:
     title = meta_title or (" ".join(line.text for line in title_lines) if title_lines else None)
     raws = _blocks(lines, running, title_lines)
     _mark_tail(raws)
-    footnotes = {int(m.group(1)) for r in raws if r.kind == "footnote" and (m := _FOOTNOTE.match(r.lines[0].text))}
+    footnotes = {
+        int(m.group(1)) for r in raws if r.kind == "footnote" and (m := _FOOTNOTE.match(r.lines[0].text))
+    }
     text, blocks = _canonical(raws, footnotes)
     date = None
     for raw in raws[:12]:
@@ -178,7 +182,8 @@ def _title_lines(lines: list[_Line], meta_title: str | None, running: set[str]) 
                     break
         return []
     candidates = [
-        line for line in first_page if not layout.is_page_furniture(line.text) and not _DATE_LINE.match(line.text)
+        line for line in first_page
+        if not layout.is_page_furniture(line.text) and not _DATE_LINE.match(line.text)
     ]
     while len(candidates) > 1 and _is_running(candidates[0], running) and _same_place_as_elsewhere(
         candidates[0], lines
@@ -223,11 +228,14 @@ def _typical_width(lines: list[_Line]) -> dict[int, int]:
 
 
 def _ends_paragraph(line: _Line, typical: int) -> bool:
-    return bool(_SENTENCE_END.search(line.text)) and (line.trail >= 2 or len(line.text) < _SHORT_LINE * typical)
+    short = len(line.text) < _SHORT_LINE * typical
+    return bool(_SENTENCE_END.search(line.text)) and (line.trail >= 2 or short)
 
 
 def _starts_text(text: str) -> bool:
-    return bool(text) and (text[0].isupper() or text[0].isdigit() or bool(_BULLET.match(text)) or text[0] in "“\"(")
+    return bool(text) and (
+        text[0].isupper() or text[0].isdigit() or bool(_BULLET.match(text)) or text[0] in "“\"("
+    )
 
 
 def _blocks(lines: list[_Line], running: set[str], title_lines: list[_Line]) -> list[_Raw]:
@@ -321,7 +329,9 @@ def _blocks(lines: list[_Line], running: set[str], title_lines: list[_Line]) -> 
             raws.append(block)
             i += 1
             continue
-        previous_done = current is None or _ends_paragraph(current.lines[-1], width) or current.kind == "heading"
+        previous_done = (
+            current is None or _ends_paragraph(current.lines[-1], width) or current.kind == "heading"
+        )
         after_sentence = previous_done or bool(_SENTENCE_END.search(current.lines[-1].text))
         heading = _heading_length(line, following, width, previous_done) if after_sentence else 0
         if heading:
@@ -370,7 +380,8 @@ def _mark_tail(raws: list[_Raw]) -> None:
     """Legal notices near the end, and headings that only introduce boilerplate, are boilerplate."""
     total = len(raws)
     for n, raw in enumerate(raws):
-        if raw.kind in ("paragraph", "caption") and n >= _TAIL_FRACTION * total and layout.is_legal_notice(raw.joined):
+        in_tail = n >= _TAIL_FRACTION * total
+        if raw.kind in ("paragraph", "caption") and in_tail and layout.is_legal_notice(raw.joined):
             raw.kind = "boilerplate"
     for n, raw in enumerate(raws):
         if raw.kind == "heading":
@@ -446,7 +457,8 @@ def _canonical(raws: list[_Raw], footnotes: set[int]) -> tuple[str, list[Block]]
             headings = [text]
             section: tuple[str, ...] = ()
         else:
-            section = tuple(h for h in headings if h != title) if raw.kind not in ("title", "boilerplate") else ()
+            shown = raw.kind not in ("title", "boilerplate")
+            section = tuple(h for h in headings if h != title) if shown else ()
         level = 1 if raw.kind == "bullet" else 0
         blocks.append(Block(raw.kind, text, offset, offset + len(text), section, level, raw.page))
         parts.append(text)
