@@ -183,6 +183,15 @@ class Citation(Lineage):
     score: float = Field(description="How strongly the quote answers the question.")
 
 
+class DroppedSentence(BaseModel):
+    """A sentence a generating backend wrote that was not shown, because no citation supports it."""
+
+    text: str = Field(description="The sentence without its markers.")
+    markers: list[int] = Field(default_factory=list, description="The markers it carried.")
+    reason: str = Field(description="Why it was dropped, e.g. 'no citation'.")
+    support: float = Field(0.0, description="Best support score any passage it cited gave it (0-1).")
+
+
 class Answer(BaseModel):
     """The assistant's reply: text with [n] markers, what they cite, and how it was made."""
 
@@ -196,6 +205,9 @@ class Answer(BaseModel):
     abstained: bool = Field(False, description="True when the corpus does not answer it.")
     backend: str = "extractive"
     warnings: list[str] = Field(default_factory=list)
+    dropped: list[DroppedSentence] = Field(
+        default_factory=list, description="Generated sentences not shown because no citation supports them."
+    )
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per stage.")
 
     def cited_passages(self) -> list[Passage]:

@@ -15,7 +15,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from assistant import Answer, Assistant, BackendError, ConfigurationError, load_settings
-from assistant.llm import ABSTAIN_TOKEN, build_chat_model
+from assistant.grounding import ReplyStream, SentenceGate, split_reply
+from assistant.llm import ABSTAIN_TOKEN, NOTHING_SUPPORTED, build_chat_model
 from assistant.testing import assert_abstains, assert_markers_resolve, assert_quotes_match_source
 
 
@@ -78,13 +79,65 @@ def test_markers_pointing_at_nothing_are_removed_and_flagged(bot: Assistant) -> 
     assert all(c.marker != 42 for c in answer.citations)
 
 
-def test_unsupported_and_weak_sentences_are_flagged(bot: Assistant) -> None:
-    use(bot, "The pact replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [1]. "
+def test_unsupported_sentences_are_dropped_not_shown(bot: Assistant) -> None:
+    probe = bot.ask("Which treaty does the new pact replace?")
+    n = next(p.number for p in probe.passages if "Good Neighbourliness Treaty" in p.text)
+    use(bot, f"The pact replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [{n}]. "
              "Kim also promised a space programme with Mars landings. "
-             "Elephants dance gracefully at midnight [1].")
+             f"Elephants dance gracefully at midnight [{n}].")
     answer = bot.ask("Which treaty does the new pact replace?", backend="llm")
-    assert any(w.startswith("unsupported sentence") and "Mars" in w for w in answer.warnings)
-    assert any(w.startswith("weakly supported") and "Elephants" in w for w in answer.warnings)
+    assert not answer.abstained and "Good Neighbourliness Treaty" in answer.text
+    assert "Mars" not in answer.text and "Elephants" not in answer.text
+    reasons = {d.text.split()[0]: d.reason for d in answer.dropped}
+    assert reasons == {"Kim": "no citation", "Elephants": "its citations do not support it"}, answer.dropped
+    assert any("sentence dropped" in w and "Mars" in w for w in answer.warnings)
+    assert_markers_resolve(answer)
+    assert_quotes_match_source(answer)
+
+
+def test_a_number_the_cited_passage_never_mentions_is_not_supported(bot: Assistant) -> None:
+    probe = bot.ask("Which treaty does the new pact replace?")
+    n = next(p.number for p in probe.passages if "Good Neighbourliness Treaty" in p.text)
+    use(bot, f"The pact replaces the 1987 Friendship, Cooperation and Good Neighbourliness Treaty [{n}].")
+    answer = bot.ask("Which treaty does the new pact replace?", backend="llm")
+    assert "1987" not in answer.text and answer.citations == []
+    assert any("does not mention 1987" in w for w in answer.warnings)
+
+
+def test_nothing_supported_declines_by_default(bot: Assistant) -> None:
+    use(bot, "Kim also promised a space programme with Mars landings.")
+    answer = bot.ask("Which treaty does the new pact replace?", backend="llm")
+    assert answer.abstained and answer.citations == [] and answer.text == NOTHING_SUPPORTED
+    assert [d.reason for d in answer.dropped] == ["no citation"]
+    assert answer.passages  # the closest passages are still shown
+
+
+def test_nothing_supported_falls_back_to_the_extractive_answer_when_configured(corpus_assistant: Assistant) -> None:
+    bot = Assistant(corpus_assistant.settings, llm_fallback="extractive")
+    bot.use_chat_model(ScriptedChatModel(reply="Kim promised Mars landings.", prompts=[]))
+    answer = bot.ask("Which treaty does the new pact replace?", backend="llm")
+    assert not answer.abstained and answer.backend == "extractive"
+    assert "Good Neighbourliness Treaty" in answer.text and "Mars" not in answer.text
+    assert any("extractive answer is shown" in w for w in answer.warnings)
+    assert [d.text for d in answer.dropped] == ["Kim promised Mars landings."]
+
+
+def test_markers_after_the_full_stop_belong_to_the_sentence_before() -> None:
+    assert split_reply("One thing. [1] Another thing.[2][3] Last [4].") == [
+        "One thing. [1]", "Another thing. [2][3]", "Last [4]."]
+
+
+def test_streamed_sentences_are_the_ones_a_whole_reply_gives(corpus_assistant: Assistant) -> None:
+    """Fed a character at a time, the stream decides each sentence once, as the whole reply would."""
+    probe = corpus_assistant.ask("Which treaty does the new pact replace?")
+    reply = ("It replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty. [1] "
+             "Elephants dance [1][2]. The U.S. was not consulted [7]. Last words")
+    stream = ReplyStream(SentenceGate(probe.passages, corpus_assistant.embedder, 0.5))
+    seen = [v for ch in reply for v in stream.feed(ch)]
+    assert len(seen) == 3  # the last sentence is not finished until the reply is
+    seen += stream.finish()
+    whole = SentenceGate(probe.passages, corpus_assistant.embedder, 0.5)
+    assert [v.text for v in seen] == [whole.check(s).text for s in split_reply(reply)]
 
 
 def test_model_abstention_token_becomes_an_abstention(bot: Assistant) -> None:
@@ -99,14 +152,20 @@ def test_out_of_corpus_questions_never_reach_the_model(bot: Assistant) -> None:
     assert model.prompts == []
 
 
-def test_streaming_yields_tokens_then_a_validated_answer(bot: Assistant) -> None:
-    reply = "The pact replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [1][9]."
+def test_streaming_yields_only_validated_sentences_then_the_answer(bot: Assistant) -> None:
+    probe = bot.ask("Which treaty does the new pact replace?")
+    n = next(p.number for p in probe.passages if "Good Neighbourliness Treaty" in p.text)
+    reply = (f"The pact replaces the 2000 Friendship, Cooperation and Good Neighbourliness Treaty [{n}][9]. "
+             "Kim promised Mars landings. "
+             f"That treaty was signed by Putin and Kim Jong Il [{n}].")
     bot.use_chat_model(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])))
     items = list(bot.stream("Which treaty does the new pact replace?", backend="llm"))
     pieces, final = items[:-1], items[-1]
-    assert len(pieces) > 3 and "".join(pieces) == reply
-    assert isinstance(final, Answer) and "[9]" not in final.text
+    assert isinstance(final, Answer) and len(pieces) == 2  # one piece per kept sentence
+    assert "".join(pieces) == final.text
+    assert all("Mars" not in p and "[9]" not in p for p in pieces)
     assert any("[9] removed" in w for w in final.warnings)
+    assert [d.text for d in final.dropped] == ["Kim promised Mars landings."]
 
 
 def test_backend_is_chosen_by_configuration(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -123,7 +182,7 @@ def test_unreachable_llm_server_is_a_backend_error(corpus_assistant: Assistant) 
     settings = corpus_assistant.settings.model_copy(update={
         "llm_provider": "openai", "llm_model": "m", "llm_base_url": "http://127.0.0.1:9/v1", "llm_timeout_s": 5.0})
     bot = Assistant(settings)
-    with pytest.raises(BackendError, match="LLM backend failed"):
+    with pytest.raises(BackendError, match="LLM backend failed.*extractive backend"):
         bot.ask("Which treaty does the new pact replace?", backend="llm")
 
 
