@@ -36,7 +36,7 @@ from .credentials import authorized
 from .errors import AssistantError
 from .limits import check_request, require_login_to_expose
 from .retrieval import RetrievalFilter
-from .schema import Citation, DocumentInfo, Passage, Turn
+from .schema import DocumentInfo, Evidence, Passage, Turn
 from .service import Assistant
 
 URI_PREFIX = "assistant://documents/"
@@ -50,15 +50,10 @@ INSTRUCTIONS = (
 )
 
 
-class AskResult(BaseModel):
+class AskResult(Evidence):
     """The ``ask`` tool's result: the cited answer and what its markers point at."""
 
     text: str = Field(description="The answer; each sentence ends with [n] markers.")
-    abstained: bool = Field(description="True when the corpus does not answer the question.")
-    standalone_question: str = Field(description="The question after follow-up resolution.")
-    citations: list[Citation] = Field(description="Per marker: the verbatim quote and its span.")
-    passages: list[Passage] = Field(description="The passages shown; [n] cites number n.")
-    warnings: list[str] = Field(default_factory=list)
 
 
 class SearchResult(BaseModel):
@@ -133,9 +128,7 @@ def build_server(bot: Assistant) -> CorpusServer:
             answer = bot.chat(history, question, k=k, filters=filters)
         except AssistantError as exc:
             raise _tool_error(exc) from None
-        return AskResult(text=answer.text, abstained=answer.abstained,
-                         standalone_question=answer.standalone_question, citations=answer.citations,
-                         passages=answer.passages, warnings=answer.warnings)
+        return AskResult(text=answer.text, **answer.evidence())
 
     @server.tool(description="Find the passages of the indexed documents that best match a query "
                  "(hybrid dense + keyword search), without composing an answer.")

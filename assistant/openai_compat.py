@@ -50,7 +50,7 @@ from .credentials import authorized
 from .errors import AssistantError
 from .limits import check_request
 from .retrieval import RetrievalFilter
-from .schema import Answer, Citation, Passage, Turn
+from .schema import Answer, Evidence, Turn
 from .service import Assistant
 
 log = logging.getLogger(__name__)
@@ -93,14 +93,8 @@ class ChatCompletionRequest(BaseModel):
 # -- response -------------------------------------------------------------------------------------
 
 
-class Sources(BaseModel):
+class Sources(Evidence):
     """The extra field on every completion: what the answer's ``[n]`` markers point at."""
-
-    abstained: bool = Field(description="True when the corpus does not answer the question.")
-    standalone_question: str = Field(description="The question after follow-up resolution.")
-    passages: list[Passage] = Field(description="Every passage shown; marker [n] cites number n.")
-    citations: list[Citation] = Field(description="Each marker's verbatim quote and its span.")
-    warnings: list[str] = Field(default_factory=list)
 
 
 class AssistantMessage(BaseModel):
@@ -265,9 +259,7 @@ def conversation(messages: list[ChatMessage], settings: Settings) -> tuple[list[
 
 
 def sources(answer: Answer, warnings: list[str]) -> Sources:
-    return Sources(abstained=answer.abstained, standalone_question=answer.standalone_question,
-                   passages=answer.passages, citations=answer.citations,
-                   warnings=[*warnings, *answer.warnings])
+    return Sources(**{**answer.evidence(), "warnings": [*warnings, *answer.warnings]})
 
 
 def _sse(payload: dict[str, Any] | str) -> str:

@@ -115,21 +115,26 @@ class ScoredChunk:
     extras: dict[str, float] = field(default_factory=dict)
 
 
-class DocumentInfo(BaseModel):
-    """What the index knows about one ingested document."""
+class DocumentMeta(BaseModel):
+    """What a document says about itself; every record that names a document carries it."""
 
-    doc_id: str
-    path: str
     title: str
     author: str | None = None
     date: str | None = None
     publisher: str | None = None
+
+
+class DocumentInfo(DocumentMeta):
+    """What the index knows about one ingested document."""
+
+    doc_id: str
+    path: str
     format: str
     sha256: str
     chunks: int
 
 
-class Lineage(BaseModel):
+class Lineage(DocumentMeta):
     """Where a piece of quoted text comes from: its document, chunk, metadata and exact span.
 
     Shared by :class:`Passage` (a whole retrieved chunk) and :class:`Citation` (the quoted
@@ -139,10 +144,6 @@ class Lineage(BaseModel):
 
     chunk_id: str
     doc_id: str
-    title: str
-    author: str | None = None
-    date: str | None = None
-    publisher: str | None = None
     section: str = Field("", description="Section path such as 'Forecast > Short-term'.")
     start: int = Field(description="Character offset of the text in the document text.")
     end: int = Field(description="End offset (exclusive) in the document text.")
@@ -192,19 +193,30 @@ class DroppedSentence(BaseModel):
     support: float = Field(0.0, description="Best support score any passage it cited gave it (0-1).")
 
 
-class Answer(BaseModel):
-    """The assistant's reply: text with [n] markers, what they cite, and how it was made."""
+class Evidence(BaseModel):
+    """What an answer rests on: the passages shown, the quotes its markers stand for, whether it
+    declined. Every interface that returns an answer's sources (HTTP, MCP, OpenAI-compatible)
+    returns these fields, with these meanings."""
 
-    question: str
     standalone_question: str = Field(
         description="The question after follow-up resolution; what retrieval used."
     )
-    text: str
-    citations: list[Citation] = Field(default_factory=list)
-    passages: list[Passage] = Field(default_factory=list)
-    abstained: bool = Field(False, description="True when the corpus does not answer it.")
+    abstained: bool = Field(False, description="True when the corpus does not answer the question.")
+    citations: list[Citation] = Field(default_factory=list, description="Per marker: the verbatim quote and its span.")
+    passages: list[Passage] = Field(default_factory=list, description="The passages shown; marker [n] cites number n.")
+    warnings: list[str] = Field(default_factory=list, description="What validation removed or flagged.")
+
+    def evidence(self) -> dict[str, Any]:
+        """The evidence fields alone, to build another interface's record from an answer."""
+        return {name: getattr(self, name) for name in Evidence.model_fields}
+
+
+class Answer(Evidence):
+    """The assistant's reply: text with [n] markers, what they cite, and how it was made."""
+
+    question: str
+    text: str = Field(description="The answer; each sentence ends with its [n] markers.")
     backend: str = "extractive"
-    warnings: list[str] = Field(default_factory=list)
     dropped: list[DroppedSentence] = Field(
         default_factory=list, description="Generated sentences not shown because no citation supports them."
     )
