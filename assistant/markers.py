@@ -13,6 +13,7 @@ from .schema import Answer, Citation
 
 #: ``[n]`` with one to three digits; the group is the passage number.
 MARKER = re.compile(r"\[(\d{1,3})\]")
+_MARKER_AND_BLANKS_BEFORE = re.compile(r"[ \t]*" + MARKER.pattern)
 _RUNS_OF_BLANKS = re.compile(r"[ \t]{2,}")
 
 
@@ -24,8 +25,8 @@ def parse_markers(text: str) -> list[int]:
 def strip_markers(text: str, keep: Callable[[int], bool] = lambda number: False) -> tuple[str, list[int]]:
     """``text`` without the markers ``keep`` rejects (all of them by default), and those numbers.
 
-    Where a marker was removed, the blanks it leaves are collapsed and the ends trimmed; text
-    with nothing removed is returned unchanged.
+    A removed marker takes the blanks before it along ("signed [9]." becomes "signed."), runs
+    of blanks are collapsed and the ends trimmed; text with nothing removed is returned as is.
     """
     removed: list[int] = []
 
@@ -36,7 +37,7 @@ def strip_markers(text: str, keep: Callable[[int], bool] = lambda number: False)
         removed.append(number)
         return ""
 
-    stripped = MARKER.sub(drop, text)
+    stripped = _MARKER_AND_BLANKS_BEFORE.sub(drop, text)
     if removed:
         stripped = _RUNS_OF_BLANKS.sub(" ", stripped).strip()
     return stripped, removed

@@ -19,7 +19,8 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"(?<=[.!?…])(?P<close>[\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-ÞА-ЯЁ])")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
-STOPWORDS = frozenset(
+# Split like words() below ("aren't" -> "aren", "t"), or a listed word could never match.
+STOPWORDS = frozenset(_WORD.findall(
     """a about above after again against all also am an and any are aren't as at be because been
     before being below between both but by can could did do does doing down during each few for
     from further had has have having he her here hers herself him himself his how i if in into is
@@ -28,8 +29,8 @@ STOPWORDS = frozenset(
     themselves then there these they this those through to too under until up very was we were
     what when where which while who whom why will with would you your yours yourself yourselves
     tell say said says please give show explain describe according article text document author
-    writer corpus source sources passage question answer did does do know""".split()
-)
+    writer corpus source sources passage question answer did does do know"""
+))
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

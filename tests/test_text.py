@@ -1,0 +1,58 @@
+"""Text utilities alone: folding, word lists, spans (sentence splitting has more cases in
+test_chunking.py, where it serves chunking)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.text import STOPWORDS, content_words, fold, iter_lines, sentence_spans, trim_span, words
+
+
+def test_fold_ignores_case_accents_and_typographic_quotes_but_keeps_scripts() -> None:
+    assert fold("Café ZÜRICH") == "cafe zurich"
+    assert fold("“Quoted” — it’s") == '"quoted"   it\'s'
+    assert fold("Встанем") == "встанем", "Cyrillic stays searchable"
+
+
+def test_words_and_content_words() -> None:
+    assert words("U.S.-China talks, 2024: Встанем!") == ["u", "s", "china", "talks", "2024", "встанем"]
+    assert content_words("Who wrote the article about the 2000 treaty?") == ["wrote", "2000", "treaty"]
+    assert content_words("a b 7 x") == ["7"], "single letters go, single digits stay"
+    assert not set(content_words(" ".join(sorted(STOPWORDS)))), "stopwords never count"
+
+
+@pytest.mark.parametrize("text", [
+    "One. Two!  Three? Four…",
+    "  Dr. Smith met Gen. Lee in the U.S. capital. They talked.  ",
+    "\u00a0Leading and trailing non-breaking spaces.\u00a0",
+    "No full stop at the end",
+])
+def test_sentence_spans_cover_the_text_exactly(text: str) -> None:
+    spans = sentence_spans(text)
+    assert spans and all(s < e for s, e in spans)
+    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False)), "in order, no overlap"
+    for s, e in spans:
+        piece = text[s:e]
+        assert piece == piece.strip(), "trimmed"
+    covered = "".join(text[s:e] for s, e in spans)
+    assert covered.replace(" ", "") == "".join(text.split()).replace(" ", ""), "nothing but whitespace is lost"
+
+
+def test_sentence_spans_inside_a_larger_text_are_absolute() -> None:
+    text = "HEADER\nFirst sentence. Second one.\nFOOTER"
+    start, end = text.index("First"), text.index("\nFOOTER")
+    assert [text[s:e] for s, e in sentence_spans(text, start, end)] == ["First sentence.", "Second one."]
+
+
+def test_trim_span() -> None:
+    text = "  \u00a0quote\t \n"
+    s, e = trim_span(text, 0, len(text))
+    assert text[s:e] == "quote"
+    assert trim_span("   ", 0, 3)[0] == trim_span("   ", 0, 3)[1], "an all-space span becomes empty"
+
+
+def test_iter_lines_gives_spans_without_line_breaks() -> None:
+    text = "first\r\nsecond\n\nlast"
+    lines = list(iter_lines(text))
+    assert [line for _, _, line in lines] == ["first", "second", "", "last"]
+    assert all(text[s:e] == line for s, e, line in lines)
