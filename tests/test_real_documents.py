@@ -223,6 +223,18 @@ def test_markdown_and_pdf_agree(docs: dict[Path, Document], md: Path, pdf: Path)
     ratio = difflib.SequenceMatcher(a=words(a), b=words(b), autojunk=False).ratio()
     assert ratio >= 0.99, ratio
 
+    # Paragraph by paragraph, too: a PDF paragraph cut by a page break is joined again.
+    def paragraphs(document: Document) -> list[str]:
+        return [" ".join(words_of(x.text)) for x in of_kind(document, *BODY_KINDS)]
+
+    def words_of(text: str) -> list[str]:
+        return text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"').split()
+
+    pa, pb = paragraphs(a), paragraphs(b)
+    assert len(pa) == len(pb)
+    assert sum(x == y for x, y in zip(pa, pb)) >= 0.9 * len(pa)
+    assert all(re.search(r"[.!?][\"”’)]*$", x) for x in pb), "a PDF paragraph ends mid-sentence"
+
 
 # -- the offset map back to the raw Markdown --------------------------------------------------
 

@@ -97,7 +97,7 @@ def parse_pdf(path: Path, data: bytes, sha: str) -> Document:
     meta_title = str(info.get("/Title") or "").strip() or None
     title_lines = _title_lines(lines, meta_title, running)
     title = meta_title or (" ".join(line.text for line in title_lines) if title_lines else None)
-    raws = _blocks(lines, running, title_lines)
+    raws = _join_across_pages(_blocks(lines, running, title_lines))
     _mark_tail(raws)
     footnotes = {
         int(m.group(1)) for r in raws if r.kind == "footnote" and (m := _FOOTNOTE.match(r.lines[0].text))
@@ -376,6 +376,32 @@ def _heading_length(line: _Line, following: list[_Line], width: int, previous_do
     return 0
 
 
+def _join_across_pages(raws: list[_Raw]) -> list[_Raw]:
+    """A paragraph cut by a page break (its last line ends mid-sentence) continues in the next
+    paragraph after the page's footnotes and the next page's header: join the two, so no
+    passage starts or stops mid-sentence. The footnotes and furniture in between keep their
+    own blocks, after the joined paragraph; the block keeps the page it starts on."""
+    out: list[_Raw] = []
+    skip: set[int] = set()
+    for n, raw in enumerate(raws):
+        if n in skip:
+            continue
+        out.append(raw)
+        if raw.kind not in ("paragraph", "bullet") or _SENTENCE_END.search(raw.lines[-1].text):
+            continue
+        if raw.lines[-1].text.endswith(":"):
+            continue
+        for m in range(n + 1, len(raws)):
+            after = raws[m]
+            if after.kind in ("boilerplate", "footnote"):
+                continue
+            if after.kind == "paragraph" and after.page > raw.page and m not in skip:
+                raw.lines.extend(after.lines)
+                skip.add(m)
+            break
+    return out
+
+
 def _mark_tail(raws: list[_Raw]) -> None:
     """Legal notices near the end, and headings that only introduce boilerplate, are boilerplate."""
     total = len(raws)
@@ -415,19 +441,45 @@ def _join_lines(lines: list[str], vocabulary: set[str]) -> str:
     return out
 
 
-_REF_CONTEXT = r"(?:(?<=[A-Za-z])|(?<=[A-Za-z%][.,;:!?)\]”’\"]))"
+_REF_AFTER_WORD = re.compile(
+    r"(?:(?<=[A-Za-z])|(?<=[A-Za-z%][.,;:!?)\]”’\"]))(\d{1,3})(?=[\s.,;:)\]”’\"]|$)"
+)
+#: After a number and a full stop ("in 2025.40 The"), only the next reference in sequence
+#: counts, and only before a new sentence or the end: "50.3 billion" is a number.
+_REF_AFTER_NUMBER = re.compile(r"(?<=\d[.)”’\"])(\d{1,3})(?=\s+[A-Z“\"(]|$)")
 
 
-def _strip_refs(text: str, footnotes: set[int]) -> list[tuple[int, int]]:
-    """Spans of footnote reference numbers glued to the word or punctuation before them."""
-    spans = []
-    for match in re.finditer(_REF_CONTEXT + r"(\d{1,3})(?=[\s.,;:)\]”’\"]|$)", text):
-        if int(match.group(1)) in footnotes:
+class _References:
+    """Strips footnote reference numbers glued to the text before them ("day.1 As"), given
+    the numbers that open footnotes; references come in order, which settles doubtful cases."""
+
+    def __init__(self, footnotes: set[int]) -> None:
+        self.footnotes = footnotes
+        self.last = 0
+
+    def strip(self, text: str) -> str:
+        spans = []
+        for match in _REF_AFTER_WORD.finditer(text):
+            if int(match.group(1)) in self.footnotes:
+                spans.append(match.span(1))
+        for match in _REF_AFTER_NUMBER.finditer(text):
             spans.append(match.span(1))
-    return spans
+        kept = []
+        for s, e in sorted(set(spans)):
+            number = int(text[s:e])
+            after_number = s > 1 and text[s - 2].isdigit()
+            if after_number and number != self.last + 1:
+                continue
+            if number in self.footnotes:
+                kept.append((s, e))
+                self.last = max(self.last, number)
+        for s, e in reversed(kept):
+            text = text[:s] + text[e:]
+        return text
 
 
 def _canonical(raws: list[_Raw], footnotes: set[int]) -> tuple[str, list[Block]]:
+    references = _References(footnotes)
     words = set()
     for raw in raws:
         for line in raw.lines:
@@ -441,8 +493,7 @@ def _canonical(raws: list[_Raw], footnotes: set[int]) -> tuple[str, list[Block]]
     for raw in raws:
         text = _join_lines([line.text for line in raw.lines], words)
         if raw.kind in ("paragraph", "bullet", "heading", "caption"):
-            for s, e in reversed(_strip_refs(text, footnotes)):
-                text = text[:s] + text[e:]
+            text = references.strip(text)
         if raw.kind == "bullet":
             text = _BULLET.sub("", text)
         text = text.strip()
