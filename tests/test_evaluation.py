@@ -152,3 +152,62 @@ def test_breakdowns_group_by_document_and_corpus_selection() -> None:
     assert aggregate([right, wrong])["right_document_cited"] == 0.5
     mixed = [item(id="a", corpus="crs"), item(id="b", corpus="bisi")]
     assert [i.id for i in select_items(mixed, "bisi")] == ["b"] and len(select_items(mixed, "multi")) == 2
+
+
+def test_corpus_files_leave_out_readmes_and_refuse_clashes_and_unknown_names(tmp_path: Path) -> None:
+    import pytest
+
+    from assistant import load_settings
+    from assistant.errors import ConfigurationError
+    from assistant.evaluation.runner import corpus_files
+
+    main, extra = tmp_path / "main", tmp_path / "extra"
+    main.mkdir()
+    extra.mkdir()
+    (main / "a.md").write_text("# A\n\nText.\n", encoding="utf-8")
+    (extra / "b.md").write_text("# B\n\nText.\n", encoding="utf-8")
+    (extra / "README.md").write_text("# About these files\n", encoding="utf-8")
+    settings = load_settings(corpus_dir=main)
+    assert [p.name for p in corpus_files(settings, "multi", extra)] == ["a.md", "b.md"]
+    assert [p.name for p in corpus_files(settings, "bisi", extra)] == ["a.md"]
+    (extra / "a.md").write_text("# Another A\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="a.md"):
+        corpus_files(settings, "multi", extra)
+    with pytest.raises(ConfigurationError, match="unknown evaluation corpus"):
+        corpus_files(settings, "everything", extra)
+    with pytest.raises(ConfigurationError, match="not found"):
+        corpus_files(settings, "multi", tmp_path / "missing")
+
+
+def test_eval_command_multi_corpus_indexes_both_folders_and_reports_per_document(tmp_path: Path) -> None:
+    lines = [line for line in (REPO / "tests/eval/golden.jsonl").read_text(encoding="utf-8").splitlines()
+             if json.loads(line)["id"] == "fact-02"]
+    lines.append(json.dumps({
+        "id": "x-01", "split": "test", "category": "numeric", "question": "How many lighthouses does Zedland have?",
+        "answerable": True, "evidence": ["Zedland has 41 lighthouses"], "key_facts": ["41"],
+        "documents": ["zedland.md"], "corpus": "crs"}))
+    dataset = tmp_path / "mini.jsonl"
+    dataset.write_text("\n".join(lines), encoding="utf-8")
+    corpus, extra = tmp_path / "corpus", tmp_path / "extra"
+    corpus.mkdir()
+    extra.mkdir()
+    (corpus / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
+    (extra / "zedland.md").write_text("# Zedland coasts\n\nZedland has 41 lighthouses along its northern coast.\n",
+                                      encoding="utf-8")
+    (extra / "README.md").write_text("# What these files are\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    runner = CliRunner()
+    result = runner.invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset), "--split", "test",
+                                 "--corpus", "multi", "--extra-corpus", str(extra), "--out", str(out)],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    run = json.loads((out / "eval.json").read_text())["runs"][0]
+    assert run["corpus"] == "multi" and run["documents"] == [ARTICLE.name, "zedland.md"]  # README left out
+    assert {i["id"] for i in run["items"]} == {"fact-02", "x-01"}
+    assert set(run["breakdowns"]["document"]) == {ARTICLE.name, "zedland.md"}
+    assert run["breakdowns"]["document"]["zedland.md"]["all_key_facts"] == 1.0
+    assert "## hybrid: per document" in (out / "eval.md").read_text()
+
+    bad = runner.invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset), "--corpus", "everything"])
+    # the CLI's main() prints an AssistantError as one clean line; the runner shows the exception
+    assert bad.exit_code != 0 and "unknown corpus" in str(bad.exception)

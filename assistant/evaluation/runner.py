@@ -93,7 +93,12 @@ def corpus_files(settings: Settings, corpus: str, extra: Path | None = None) -> 
 
 
 def evaluate(bot: Assistant, items: list[GoldItem], mode: str | None = None, variant: str = "",
-             split: str = "") -> EvalRun:
+             split: str = "", backend: str | None = None) -> EvalRun:
+    """Ask every item (replaying its history first) and score the last answer.
+
+    ``backend`` picks the answer composer (``None``: the settings' default), so the same golden
+    set scores the extractive and the LLM backends alike.
+    """
     sources: dict[str, str] = {}
     for doc in bot.documents():
         try:
@@ -105,10 +110,10 @@ def evaluate(bot: Assistant, items: list[GoldItem], mode: str | None = None, var
     for item in items:
         history: list[Turn] = []
         for earlier in item.history:
-            prior = bot.chat(history, earlier, mode=mode)  # type: ignore[arg-type]
+            prior = bot.chat(history, earlier, mode=mode, backend=backend)  # type: ignore[arg-type]
             history.append(prior.as_turn())
         started = time.perf_counter()
-        answer = bot.chat(history, item.question, mode=mode)  # type: ignore[arg-type]
+        answer = bot.chat(history, item.question, mode=mode, backend=backend)  # type: ignore[arg-type]
         latency = time.perf_counter() - started
         results.append(score_item(item, answer, sources, latency, k))
     run = EvalRun(variant or (mode or bot.settings.retrieval_mode), split, results)
@@ -145,7 +150,7 @@ def fresh_assistant(settings: Settings, workdir: Path, files: list[Path] | None 
 
 
 def run_variant(name: str, settings: Settings, items: list[GoldItem], split: str = "",
-                corpus: str = "bisi", extra: Path | None = None) -> EvalRun:
+                corpus: str = "bisi", extra: Path | None = None, backend: str | None = None) -> EvalRun:
     """Score ``items`` (already filtered by split) on a fresh index of ``corpus`` with variant ``name``."""
     if name not in VARIANTS:
         raise ConfigurationError(f"unknown variant {name!r}; choose one of {', '.join(VARIANTS)}")
@@ -154,7 +159,7 @@ def run_variant(name: str, settings: Settings, items: list[GoldItem], split: str
     chosen = select_items(items, corpus)
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
         bot = fresh_assistant(settings, Path(tmp), files, **overrides)
-        run = evaluate(bot, chosen, mode=mode, variant=name, split=split)
+        run = evaluate(bot, chosen, mode=mode, variant=name, split=split, backend=backend)
     run.corpus = corpus
     return run
 
