@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
@@ -74,6 +74,14 @@ def _iso_date(value: str) -> str:
         raise ValueError("use an ISO date such as 2024-07-11") from None
 
 
+def _whole_number(value: Any) -> Any:
+    """JSON Schema's integer: 5 and 5.0 are whole numbers; true and "5" are not (StrictInt after)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+K = Annotated[int, Strict(), Field(ge=1, le=MAX_K), BeforeValidator(_whole_number)]
 IsoDate = Annotated[str, Field(json_schema_extra={"format": "date"}), AfterValidator(_iso_date)]
 
 
@@ -110,7 +118,7 @@ def request_models(settings: Settings) -> tuple[type[BaseModel], type[BaseModel]
     class AskRequest(BaseModel):
         model_config = strict
         question: Question
-        k: StrictInt | None = Field(None, ge=1, le=MAX_K, description="Passages to retrieve.")
+        k: K | None = Field(None, description="Passages to retrieve (a whole number, 1 to 50).")
         mode: RetrievalMode | None = None
         backend: Literal[backends] | None = Field(  # type: ignore[valid-type]
             None, description="'llm' is offered only when ASSISTANT_LLM_* configure one.")
@@ -186,7 +194,7 @@ def api_router(bot: Assistant) -> APIRouter:
     def retrieve(req: Ask) -> list[Passage]:  # type: ignore[valid-type]
         return make_passages(bot.retrieve(req.question, k=req.k, mode=req.mode, filters=req.filters))
 
-    protected.include_router(stream_router(bot, Chat))  # POST /stream: server-sent events
+    protected.include_router(stream_router(bot, Chat), responses=posted)  # POST /stream: server-sent events
     router.include_router(protected)
     return router
 
