@@ -301,6 +301,9 @@ def test_offset_map_inside_a_paragraph(docs: dict[Path, Document]) -> None:
     ("line one\nline two  \nline three", "line one line two line three"),
     ("A <span>tag</span> and <https://x.org/y> autolink", "A tag and https://x.org/y autolink"),
     ("[nested [brackets]](u) and [editorial] text", "nested [brackets] and [editorial] text"),
+    # Footnote markers are not text (the PDF parser drops them as well).
+    ("Ports grew.[^2] Trade fell.[3](#fn3) Then[[4]](#fn4) <sup>5</sup>rose.",
+     "Ports grew. Trade fell. Then rose."),
 ])
 def test_clean_inline(raw: str, shown: str) -> None:
     cleaned = clean_inline(raw, 0, len(raw))

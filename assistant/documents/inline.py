@@ -18,6 +18,10 @@ _ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+|[^<>\s@]+@[^<>\s@]+\.[A-Za-z]{2,})>")
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 _QUOTE_MARKS = re.compile(r"[ \t]*(?:>[ \t]?)+")
+#: Footnote markers, which the PDF parser drops too: "[^2]", a link whose text is only a
+#: number ("[3](#fn3)", "[[3]](#fn3)"), and "<sup>3</sup>".
+_NOTE_REF = re.compile(r"\[\^[^\]\s]{1,20}\](?!:)|\[\[?\d{1,3}\]?\]\([^()\s]*\)")
+_SUP_NOTE = re.compile(r"<sup>\s*\[?\d{1,3}\]?\s*</sup>", re.I)
 _BARE_URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+\.\S+")
 
 
@@ -100,6 +104,10 @@ def _clean(raw: str, start: int, end: int, out: Cleaned, *, quote: bool, in_link
                 i = link[2]  # images (alt text and URL) are not text
                 continue
         if ch == "[":
+            note = _NOTE_REF.match(raw, i, end)
+            if note:  # a footnote marker ([^2], [3](#fn3), [[3]](#fn3)) is not text
+                i = note.end()
+                continue
             link = _match_link(raw, i, end)
             if link is not None:
                 _clean(raw, link[0], link[1], out, quote=False, in_link=True)
@@ -111,6 +119,10 @@ def _clean(raw: str, start: int, end: int, out: Cleaned, *, quote: bool, in_link
                 for k in range(auto.start(1), auto.end(1)):
                     _emit(out, raw[k], k, True)
                 i = auto.end()
+                continue
+            sup = _SUP_NOTE.match(raw, i, end)
+            if sup:  # <sup>3</sup>: a footnote marker
+                i = sup.end()
                 continue
             tag = _TAG.match(raw, i, end)
             if tag:
