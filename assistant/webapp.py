@@ -230,6 +230,15 @@ def picked_filter(question: str, picked: list[str] | None) -> RetrievalFilter | 
     return default_filter(question).model_copy(update={"documents": tuple(picked)})
 
 
+def without_paths(data: Any) -> Any:
+    """``data`` with every "path" key dropped, recursively (for the gradio_client endpoints)."""
+    if isinstance(data, dict):
+        return {k: without_paths(v) for k, v in data.items() if k != "path"}
+    if isinstance(data, list):
+        return [without_paths(v) for v in data]
+    return data
+
+
 def build_ui(bot: Assistant) -> gr.Blocks:
     settings = bot.settings
     llm_ready = settings.llm_configured
@@ -375,18 +384,20 @@ def build_ui(bot: Assistant) -> gr.Blocks:
         remove.click(remove_document, [to_remove], [upload_status, docs, to_remove], api_visibility="private").then(
             refresh_corpus_views, None, [picker, examples], api_visibility="private")
 
-        # Stable, documented endpoints for gradio_client.
+        # Stable, documented endpoints for gradio_client. Their JSON has no "path" keys (doc_id
+        # holds the same source path): gradio_client takes any {"path": str} dict for a file to
+        # download, and the README's plain Client(url) would fail with a 403.
         def ask(question: str, k: int = settings.top_k, mode: str = settings.retrieval_mode) -> dict[str, Any]:
             """Answer one question; returns the Answer as JSON (text, citations, passages, abstained)."""
-            return bot.ask(question, k=int(k), mode=mode).model_dump(mode="json")  # type: ignore[arg-type]
+            return without_paths(bot.ask(question, k=int(k), mode=mode).model_dump(mode="json"))  # type: ignore[arg-type]
 
         def chat(history: list[str], question: str) -> dict[str, Any]:
             """Answer a question after earlier questions (oldest first); returns the Answer as JSON."""
-            return bot.chat(list(history or []), question).model_dump(mode="json")
+            return without_paths(bot.chat(list(history or []), question).model_dump(mode="json"))
 
         def documents() -> list[dict[str, Any]]:
-            """The indexed documents."""
-            return [d.model_dump() for d in bot.documents()]
+            """The indexed documents (doc_id is the source path)."""
+            return [without_paths(d.model_dump(mode="json")) for d in bot.documents()]
 
         gr.api(ask, api_name="ask")
         gr.api(chat, api_name="chat")

@@ -7,6 +7,7 @@ gradio_client 2.x: ``Client(src, ...)``, ``Client.predict(*args, api_name=...)``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from gradio_client import Client
 
 from .conftest import ARTICLE
-from .ui_server import UIServer, run_ui_server
+from .ui_server import REPO, UIServer, run_ui_server
 
 pytestmark = pytest.mark.server
 
@@ -31,7 +32,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UIServer]:
 
 @pytest.fixture(scope="module")
 def client(server: UIServer) -> Iterator[Client]:
-    c = Client(server.url, verbose=False, analytics_enabled=False, download_files=False)
+    c = Client(server.url, verbose=False, analytics_enabled=False)  # default download_files, as users call it
     try:
         yield c
     finally:
@@ -41,7 +42,7 @@ def client(server: UIServer) -> Iterator[Client]:
 def assert_exact_citations(answer: dict[str, Any], article: str) -> None:
     assert answer["citations"], f"no citations: {answer['text']!r}"
     for cit in answer["citations"]:
-        assert cit["path"].endswith(ARTICLE.name)
+        assert cit["doc_id"].endswith(ARTICLE.name)
         assert article[cit["start"] : cit["end"]] == cit["quote"], f"quote of [{cit['marker']}] is not exact"
         assert f"[{cit['marker']}]" in answer["text"]
 
@@ -108,5 +109,32 @@ def test_documents_lists_the_article(client: Client) -> None:
     assert doc["title"] == ARTICLE_TITLE
     assert doc["author"] == "Lily Donahue"
     assert doc["date"] == "2024-07-11"
-    assert doc["path"].endswith(ARTICLE.name)
+    assert doc["doc_id"].endswith(ARTICLE.name)
+    assert "path" not in doc
     assert doc["chunks"] > 0
+
+
+def _keys(data: Any) -> set[str]:
+    if isinstance(data, dict):
+        return set(data) | {k for v in data.values() for k in _keys(v)}
+    if isinstance(data, list):
+        return {k for v in data for k in _keys(v)}
+    return set()
+
+
+def test_outputs_hold_nothing_gradio_client_would_download(client: Client) -> None:
+    answer = client.predict(TREATY_Q, 5, "hybrid", api_name="/ask")
+    assert "path" not in _keys(answer)
+    assert answer["passages"] and all(p["doc_id"].endswith(ARTICLE.name) for p in answer["passages"])
+
+
+def test_the_readme_snippet_runs_as_written(server: UIServer, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    (snippet,) = [b for b in blocks if "gradio_client" in b]
+    assert "download_files" not in snippet
+    code = snippet.replace("http://127.0.0.1:7860/", server.url)  # the only change: this server's port
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "Good Neighbourliness Treaty" in out
+    assert ARTICLE_TITLE in out
