@@ -166,8 +166,10 @@ def api_router(bot: Assistant) -> APIRouter:
     router = APIRouter(responses={k: v for k, v in errors.items() if k != 401})
     protected = APIRouter(dependencies=guarded, responses=errors)
 
-    @router.get("/health", response_model=HealthResponse, summary="Liveness and index summary")
+    @router.get("/health", response_model=HealthResponse, summary="Liveness and index summary",
+                responses={503: {"model": ErrorResponse, "description": "The index is unreadable (store removed or damaged)."}})
     def health() -> HealthResponse:
+        bot.store.check()  # a broken index is a StoreError: 503, not "ok"
         info = bot.status()
         return HealthResponse(status="ok", version=__version__, documents=info["documents"],
                               chunks=info["chunks"], embedding_model=info["embedding_model"],
