@@ -1,0 +1,124 @@
+"""The extractive composer's structure alone: candidates, selection rules, the answer it builds.
+
+Answer quality on the corpus is tests/test_answers.py; here the composer gets hand-made
+passages (a real model scores them) so each rule can be seen to hold and to fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import Assistant
+from assistant.answering import NO_MATCH, NOT_COVERED, Candidate, ExtractiveComposer, candidates
+from assistant.config import load_settings
+from assistant.embeddings import Embedder
+from assistant.markers import validate_citations
+from assistant.schema import Passage
+from assistant.state import QuestionState
+
+DOC = (
+    "Baltic Cable Report\n"
+    "Ana Berg | 3 March 2025\n"
+    "Two undersea cables were cut in the Baltic Sea in November. Investigators suspect a cargo ship "
+    "dragged its anchor across them. The ship left port a day earlier.\n"
+    "Repairs to the cables took six weeks and cost the operators millions."
+)
+
+
+def passage(number: int, text: str, kind: str = "paragraph", score: float = 0.03) -> Passage:
+    start = DOC.index(text)
+    return Passage(number=number, chunk_id=f"c{number}", doc_id="/corpus/baltic.txt", title="Baltic Cable Report",
+                   author="Ana Berg", date="2025-03-03", kind=kind, text=text, start=start,
+                   end=start + len(text), score=score)
+
+
+PASSAGES = (
+    passage(1, "Two undersea cables were cut in the Baltic Sea in November. Investigators suspect a cargo ship "
+               "dragged its anchor across them. The ship left port a day earlier."),
+    passage(2, "Repairs to the cables took six weeks and cost the operators millions."),
+    passage(3, "Ana Berg | 3 March 2025", kind="byline"),
+)
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    settings = load_settings()
+    return Embedder(settings.embedding_model, settings.embedding_device)
+
+
+def composer(embedder: Embedder, **changes: float) -> ExtractiveComposer:
+    s = load_settings()
+    params = dict(abstain_threshold=s.abstain_threshold, max_sentences=s.max_answer_sentences,
+                  coverage_weight=s.coverage_weight, margin=s.answer_margin,
+                  duplicate_overlap=s.duplicate_sentence_overlap)
+    return ExtractiveComposer(embedder, **{**params, **changes})  # type: ignore[arg-type]
+
+
+def state(question: str, passages: tuple[Passage, ...] = PASSAGES) -> QuestionState:
+    return QuestionState(question=question, standalone=question, passages=passages)
+
+
+def test_candidates_are_sentences_with_exact_document_spans() -> None:
+    cands = candidates(PASSAGES)
+    assert [c.passage.number for c in cands] == [1, 1, 1, 2, 3]
+    assert all(DOC[c.start:c.end] == c.text for c in cands)
+    assert cands[-1].kind == "byline" and cands[-1].text == "Ana Berg | 3 March 2025", "metadata stays whole"
+
+
+def test_answer_quotes_the_best_sentence_and_cites_it_exactly(embedder: Embedder) -> None:
+    question = "How long did the repairs to the cables take?"
+    answer = composer(embedder).compose(state(question))
+    assert not answer.abstained and answer.backend == "extractive"
+    cands = candidates(PASSAGES)
+    composer(embedder).score(question, cands)
+    best = max(cands, key=lambda c: c.score)
+    assert best.text == "Repairs to the cables took six weeks and cost the operators millions."
+    assert answer.citations[0].quote == best.text and answer.citations[0].marker == 2
+    assert answer.text.startswith(best.text + " [2]")
+    assert list(answer.passages) == list(PASSAGES), "every passage is shown, cited or not"
+    assert validate_citations(answer) == answer, "nothing for validation to remove"
+    for c in answer.citations:
+        assert DOC[c.start:c.end] == c.quote
+
+
+def test_below_the_threshold_it_abstains_and_cites_nothing(embedder: Embedder) -> None:
+    strict = composer(embedder, abstain_threshold=2.0)
+    answer = strict.compose(state("What do investigators suspect cut the Baltic cables?"))
+    assert answer.abstained and answer.text == NOT_COVERED and not answer.citations and answer.passages
+    assert composer(embedder).compose(state("anything", passages=())).text == NO_MATCH
+
+
+def test_selection_rules(embedder: Embedder) -> None:
+    base = composer(embedder)
+    cands = candidates(PASSAGES)
+    base.score("How long did the cable repairs take, and what did investigators suspect?", cands)
+    ranked = sorted(cands, key=lambda c: -c.score)
+    assert all(c.score == pytest.approx(c.similarity + base.coverage_weight * c.coverage) for c in cands)
+
+    one = composer(embedder, max_sentences=1).select(cands)
+    assert one == [ranked[0]]
+    tight = composer(embedder, margin=0.0).select(cands)
+    assert tight == [ranked[0]], "nothing below the best score when the margin is zero"
+    wide = composer(embedder, margin=2.0, abstain_threshold=-1.0, max_sentences=5).select(cands)
+    assert wide[0] is ranked[0] and len(wide) == 5
+    rest = wide[1:]
+    assert rest == sorted(rest, key=lambda c: (c.passage.doc_id, c.start)), "support follows in reading order"
+
+
+def test_a_sentence_repeating_a_chosen_one_is_skipped(embedder: Embedder) -> None:
+    text = "Two undersea cables were cut in the Baltic Sea in November."
+    twin = Candidate(PASSAGES[1], PASSAGES[1].start, PASSAGES[1].end, text + " Again.")
+    first = Candidate(PASSAGES[0], PASSAGES[0].start, PASSAGES[0].start + len(text), text)
+    first.score, twin.score = 0.9, 0.89
+    loose = composer(embedder, duplicate_overlap=1.0, abstain_threshold=0.1)
+    strict = composer(embedder, duplicate_overlap=0.6, abstain_threshold=0.1)
+    assert loose.select([first, twin]) == [first, twin]
+    assert strict.select([first, twin]) == [first]
+
+
+def test_the_assistant_builds_its_composer_from_settings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bot = Assistant(store_dir=tmp_path / "s", coverage_weight=0.5, answer_margin=0.2, duplicate_sentence_overlap=0.7,
+                    max_answer_sentences=2, abstain_threshold=0.4)
+    c = bot.extractive
+    assert (c.coverage_weight, c.margin, c.duplicate_overlap, c.max_sentences, c.abstain_threshold) == (
+        0.5, 0.2, 0.7, 2, 0.4)
