@@ -205,5 +205,6 @@ def serve(bot: Assistant, http: bool = False, host: str = "127.0.0.1", port: int
         return
     import uvicorn
 
+    _ = bot.embedder.model  # load the model before binding: /health answers once questions are fast
     app = require_auth(server.streamable_http_app(host=host), bot.settings.auth)
     uvicorn.run(app, host=host, port=port, log_level="warning")
