@@ -12,10 +12,18 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from .answering import Composer, ExtractiveComposer
-from .config import AnswerBackend, RetrievalMode, Settings, load_settings, revise_settings
+from .config import (
+    ANSWER_BACKENDS,
+    RETRIEVAL_MODES,
+    AnswerBackend,
+    RetrievalMode,
+    Settings,
+    load_settings,
+    revise_settings,
+)
 from .documents import SUPPORTED_EXTENSIONS
 from .embeddings import Embedder
 from .errors import ConfigurationError, DocumentError, QuestionError
@@ -27,7 +35,6 @@ from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter
 from .schema import Answer, DocumentInfo, ScoredChunk, Turn
 from .state import QuestionState
 
-Backend = AnswerBackend  # the name this module used to export
 
 
 class Assistant:
@@ -146,14 +153,14 @@ class Assistant:
 
     def ask(
         self, question: str, k: int | None = None, mode: RetrievalMode | None = None,
-        filters: RetrievalFilter | None = None, backend: Backend | None = None,
+        filters: RetrievalFilter | None = None, backend: AnswerBackend | None = None,
     ) -> Answer:
         return self.chat([], question, k=k, mode=mode, filters=filters, backend=backend)
 
     def chat(
         self, history: Sequence[Turn | dict[str, Any] | str], question: str, k: int | None = None,
         mode: RetrievalMode | None = None, filters: RetrievalFilter | None = None,
-        backend: Backend | None = None,
+        backend: AnswerBackend | None = None,
     ) -> Answer:
         """Answer ``question`` in the context of earlier turns (follow-ups are resolved)."""
         started = time.perf_counter()
@@ -163,7 +170,7 @@ class Assistant:
     def stream(
         self, question: str, history: Sequence[Turn | dict[str, Any] | str] = (), k: int | None = None,
         mode: RetrievalMode | None = None, filters: RetrievalFilter | None = None,
-        backend: Backend | None = None,
+        backend: AnswerBackend | None = None,
     ) -> Iterator[str | Answer]:
         """Yield the answer text piece by piece, then the final validated :class:`Answer`."""
         started = time.perf_counter()
@@ -186,7 +193,7 @@ class Assistant:
         return question.strip()
 
     def _state(self, history: Sequence[Turn | dict[str, Any] | str], question: str, k: int | None,
-               mode: RetrievalMode | None, filters: RetrievalFilter | None, backend: Backend | None) -> QuestionState:
+               mode: RetrievalMode | None, filters: RetrievalFilter | None, backend: AnswerBackend | None) -> QuestionState:
         _check_choices(mode, backend)
         turns = [_turn(t) for t in history if not (isinstance(t, dict) and t.get("role", "user") != "user")]
         check_request(self.settings, question, turns, filters, k)  # bounds hold at every interface
@@ -214,8 +221,7 @@ class Assistant:
 
 def _check_choices(mode: str | None, backend: str | None) -> None:
     """Reject values outside the Literal types (callers from the CLI or Python pass plain strings)."""
-    for value, allowed, what in ((mode, get_args(RetrievalMode), "retrieval mode"),
-                                 (backend, get_args(Backend), "answer backend")):
+    for value, allowed, what in ((mode, RETRIEVAL_MODES, "retrieval mode"), (backend, ANSWER_BACKENDS, "answer backend")):
         if value is not None and value not in allowed:
             raise ConfigurationError(f"unknown {what} '{value}'; use {' or '.join(allowed)}")
 
