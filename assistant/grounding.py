@@ -39,7 +39,8 @@ _LEADING_MARKERS = re.compile(r"^(?:\s*\[\d{1,3}\])+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _GLUED_MARKERS = re.compile(r"([.!?])((?:\[\d{1,3}\])+)(?=\s)")
 #: Lines of the prompt's passage framing ("[1] (Title > Section)", "<passage>") that small models echo.
-_PROMPT_ECHO = re.compile(r"(?m)^[ \t]*(?:\[\d{1,3}\][ \t]*\([^\n]*\)|</?passage>)[ \t]*$")
+_HEADER_ECHO = re.compile(r"^(\[\d{1,3}\])[ \t]*\([^\n]*\)$")
+_TAG_ECHO = re.compile(r"^</?passage>$")
 _LINE = re.compile(r"[^\n]+")  # a line break ends a sentence too
 
 
@@ -65,22 +66,34 @@ class Verdict:
 
 
 def split_reply(reply: str) -> list[str]:
-    """Sentences of a model reply, each with the markers that follow its full stop.
+    """Sentences of a model reply, each with the markers that belong to it.
 
     Models often write "... the treaty. [2] The next ...": the marker after the stop belongs
-    to the sentence before it, not the one after.
+    to the sentence before it, not the one after. Small models also echo the prompt's framing
+    ("[2] (Title > Section)", "<passage>") and then copy the passage: the framing is dropped and
+    its marker goes to the copied sentences that carry none of their own (the support check
+    still decides whether passage 2 says them). A line break ends a sentence.
     """
     reply = _GLUED_MARKERS.sub(r"\1 \2", reply)  # "treaty.[2] Next" splits like "treaty. [2] Next"
-    reply = _PROMPT_ECHO.sub("\n", reply)  # the prompt's own framing, copied back, is not an answer
     out: list[str] = []
-    for s, e in [span for line in _LINE.finditer(reply) for span in sentence_spans(reply, *line.span())]:
-        piece = reply[s:e]
-        lead = _LEADING_MARKERS.match(piece)
-        if lead and out:
-            out[-1] = f"{out[-1]} {lead.group(0).strip()}"
-            piece = piece[lead.end():].strip()
-        if piece:
-            out.append(piece)
+    carried = ""
+    for line in _LINE.finditer(reply):
+        text = line.group(0).strip()
+        header = _HEADER_ECHO.match(text)
+        if header:
+            carried = header.group(1)
+            continue
+        if _TAG_ECHO.match(text):
+            carried = "" if text.startswith("</") else carried
+            continue
+        for s, e in sentence_spans(reply, *line.span()):
+            piece = reply[s:e]
+            lead = _LEADING_MARKERS.match(piece)
+            if lead and out:
+                out[-1] = f"{out[-1]} {lead.group(0).strip()}"
+                piece = piece[lead.end():].strip()
+            if piece:
+                out.append(piece if not carried or _MARKER.search(piece) else f"{piece} {carried}")
     return out
 
 
@@ -106,6 +119,7 @@ class SentenceGate:
                 SourceSentence(p, p.start + s, p.start + e, p.text[s:e], _stems(p.text[s:e])) for s, e in spans
             ]
         self._vectors: dict[int, np.ndarray] = {}
+        self._said: set[str] = set()  # sentences already shown in this answer
 
     def _source_vectors(self, number: int) -> np.ndarray:
         if number not in self._vectors:
@@ -135,6 +149,8 @@ class SentenceGate:
         if not shown:
             reason = "no citation" if not markers else "its citation points at no shown passage"
             return self._drop(plain, markers, reason, 0.0, warnings)
+        if plain.casefold() in self._said:  # small models repeat themselves
+            return self._drop(plain, markers, "repeats an earlier sentence", 0.0, warnings)
         kept: list[Citation] = []
         best_seen = 0.0
         numbers = _numbers(plain)
@@ -150,6 +166,7 @@ class SentenceGate:
                 kept.append(_citation(src, score))
         if not kept:
             return self._drop(plain, markers, "its citations do not support it", best_seen, warnings)
+        self._said.add(plain.casefold())
         cited = {c.marker for c in kept}
         text = _MARKER.sub(lambda mt: mt.group(0) if int(mt.group(1)) in cited else "", sentence)
         text = re.sub(r"[ \t]{2,}", " ", re.sub(r"\s+([.,;:!?])", r"\1", text)).strip()
