@@ -79,7 +79,7 @@ def test_abstention_metrics() -> None:
 
 def test_eval_command_writes_table_json_markdown_and_plot(tmp_path: Path) -> None:
     lines = [line for line in (REPO / "tests/eval/golden.jsonl").read_text(encoding="utf-8").splitlines()
-             if json.loads(line)["id"] in {"fact-02", "ooc-02", "follow-02", "meta-02"}]
+             if json.loads(line)["id"] in {"fact-01", "fact-02", "ooc-02", "follow-02", "meta-02"}]
     dataset = tmp_path / "mini.jsonl"
     dataset.write_text("\n".join(lines), encoding="utf-8")
     corpus = tmp_path / "corpus"
@@ -92,9 +92,13 @@ def test_eval_command_writes_table_json_markdown_and_plot(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert "hit@3" in result.output and "dense" in result.output
     data = json.loads((out / "eval.json").read_text())
-    assert data["runs"][0]["variant"] == "dense" and len(data["runs"][0]["items"]) == 4
+    assert data["runs"][0]["variant"] == "dense" and len(data["runs"][0]["items"]) == 5
+    # dev and test are reported separately, never pooled
+    assert set(data["runs"][0]["split_metrics"]) == {"dev", "test"}
+    assert set(data["runs"][0]["breakdowns"]["category"]) >= {"dev · fact", "test · fact", "test · out_of_corpus"}
     assert data["runs"][0]["metrics"]["quote_exactness"] == 1.0
     report = (out / "eval.md").read_text()
+    assert "| metric | dense · dev | dense · test |" in report
     assert "| hit@1 |" in report and "per category" in report and "per document" in report and "eval.png" in report
     assert "| false_refusal_rate |" in report and "| injection_catch_rate |" in report
     assert (out / "eval.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -50,20 +50,33 @@ def rich_table(runs: list[EvalRun]) -> Any:
 
     table = Table(title=f"Evaluation on the {_title(runs)}: {int(runs[0].metrics['items']) if runs else 0} items")
     table.add_column("metric")
-    for run in runs:
-        table.add_column(run.variant, justify="right")
+    columns = _columns(runs)
+    for label, _ in columns:
+        table.add_column(label, justify="right")
     for name in HEADLINE:
-        table.add_row(name, *[_fmt(name, run.metrics[name]) for run in runs])
+        table.add_row(name, *[_fmt(name, metrics[name]) for _, metrics in columns])
     return table
+
+
+def _columns(runs: list[EvalRun]) -> list[tuple[str, dict[str, float]]]:
+    """One column per run, or per run and split when a run holds both dev and test."""
+    out: list[tuple[str, dict[str, float]]] = []
+    for run in runs:
+        if run.split_metrics:
+            out += [(f"{run.variant} · {split}", m) for split, m in run.split_metrics.items()]
+        else:
+            out.append((run.variant, run.metrics))
+    return out
 
 
 def markdown(runs: list[EvalRun], calibration: list[dict[str, float]] | None = None,
              plot_name: str | None = None) -> str:
     lines = [f"# Evaluation report ({_title(runs)})", ""]
-    lines += ["| metric | " + " | ".join(r.variant for r in runs) + " |",
-              "|---|" + "---:|" * len(runs)]
+    columns = _columns(runs)
+    lines += ["| metric | " + " | ".join(label for label, _ in columns) + " |",
+              "|---|" + "---:|" * len(columns)]
     for name in HEADLINE:
-        lines.append(f"| {name} | " + " | ".join(_fmt(name, r.metrics[name]) for r in runs) + " |")
+        lines.append(f"| {name} | " + " | ".join(_fmt(name, m[name]) for _, m in columns) + " |")
     if plot_name:
         lines += ["", f"![retrieval comparison]({plot_name})"]
     for run in runs:

@@ -30,7 +30,7 @@ from ..errors import ConfigurationError
 from ..schema import Turn
 from ..service import Assistant
 from .dataset import GoldItem
-from .metrics import ItemResult, aggregate, breakdown, by_category, by_document, score_item
+from .metrics import ItemResult, aggregate, breakdown, by_category, score_item
 
 #: name -> (retrieval mode, settings overrides)
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -60,10 +60,13 @@ class EvalRun:
     breakdowns: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     corpus: str = ""
     documents: list[str] = field(default_factory=list)
+    #: headline metrics of each split, when the run holds both
+    split_metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"variant": self.variant, "split": self.split, "corpus": self.corpus, "documents": self.documents,
-                "metrics": self.metrics, "categories": self.categories, "breakdowns": self.breakdowns,
+                "metrics": self.metrics, "split_metrics": self.split_metrics, "categories": self.categories,
+                "breakdowns": self.breakdowns,
                 "items": [r.as_dict() for r in self.results]}
 
 
@@ -119,12 +122,21 @@ def evaluate(bot: Assistant, items: list[GoldItem], mode: str | None = None, var
     run = EvalRun(variant or (mode or bot.settings.retrieval_mode), split, results)
     run.metrics = aggregate(results)
     run.categories = by_category(results)
+    # Dev and test are never pooled in a breakdown: with both splits present every group is
+    # "dev · name" or "test · name", and each split gets its own headline metrics.
+    splits = sorted({r.split for r in results})
+    both = len(splits) > 1
+
+    def tag(r: ItemResult, name: str) -> str:
+        return f"{r.split} · {name}" if both else name
+
     run.breakdowns = {
         "split": breakdown(results, lambda r: r.split),
-        "corpus": breakdown(results, lambda r: r.corpus or "(none)"),
-        "document": by_document(results),
-        "category": run.categories,
+        "corpus": breakdown(results, lambda r: tag(r, r.corpus or "(none)")),
+        "document": breakdown(results, lambda r: [tag(r, d) for d in (r.documents or ["(no document)"])]),
+        "category": breakdown(results, lambda r: tag(r, r.category)) if both else run.categories,
     }
+    run.split_metrics = {s: aggregate([r for r in results if r.split == s]) for s in splits} if both else {}
     run.documents = sorted(Path(p).name for p in sources)
     return run
 
