@@ -477,6 +477,22 @@ def test_synthetic_pdf(tmp_path: Path) -> None:
     assert all(b.page in (1, 2, 3) for b in document.blocks)
 
 
+def test_pdf_without_a_title_line_is_named_after_its_file(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    body = " ".join(f"Crews loaded {n} boxes at berth {n + 2} before the tide turned." for n in range(12))
+    pdf.multi_cell(0, 6, body)
+    path = tmp_path / "berth_log.pdf"
+    pdf.output(str(path))
+    document = load_document(path)
+    assert document.title == "berth log"  # the first line runs on into the next: body text
+    assert of_kind(document, "title") == []
+    assert " ".join(b.text for b in of_kind(document, "paragraph")).split() == body.split()
+
+
 # -- generated Markdown: the offset map holds for any mix of markup ---------------------------
 
 _WORD = st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True)

@@ -59,8 +59,7 @@ class OffsetMapBuilder:
 
 def _raw_of(runs: tuple[Run, ...], position: int, *, forward: bool) -> int | None:
     """Raw index of the first mapped character at or after (forward) / at or before ``position``."""
-    starts = [r[0] for r in runs]
-    i = bisect_right(starts, position) - 1
+    i = bisect_right(runs, position, key=lambda run: run[0]) - 1
     if i >= 0:
         t, raw, n = runs[i]
         if position < t + n:

@@ -192,10 +192,13 @@ def _title_lines(lines: list[_Line], meta_title: str | None, running: set[str]) 
         # name) is furniture; a title repeated as the header of later pages sits elsewhere
         # on page 1 (below the date line, say), and stays the title.
         candidates = candidates[1:]
+    widths = sorted(len(x.text) for x in first_page if not x.zone) or sorted(len(x.text) for x in first_page)
+    typical = widths[int(len(widths) * 0.8)] if widths else 0
     for line in candidates[:1]:
-        i = first_page.index(line)
-        if len(line.text) >= 150:
-            return []
+        i = next(k for k, x in enumerate(first_page) if x is line)
+        runs_on = len(line.text) >= _SHORT_LINE * typical and not _CLOSED.search(line.text)
+        if len(line.text) >= 150 or runs_on:
+            return []  # a full line running on into the next is body text, not a title
         chosen = [line]
         for nxt in first_page[i + 1 : i + 4]:  # extend while a running header spells it out
             candidate = _norm(" ".join(c.text for c in chosen + [nxt]))
@@ -207,16 +210,17 @@ def _title_lines(lines: list[_Line], meta_title: str | None, running: set[str]) 
     return []
 
 
-def _rank(line: _Line, lines: list[_Line]) -> int:
-    page = [x for x in lines if x.page == line.page and x.text]
-    return next(i for i, x in enumerate(page) if x is line)
-
-
 def _same_place_as_elsewhere(line: _Line, lines: list[_Line]) -> bool:
     """True when ``line`` (on page 1) has the same rank from the top as its repeats elsewhere."""
+    rank: dict[int, int] = {}
+    counter: dict[int, int] = {}
+    for x in lines:
+        if x.text:
+            rank[id(x)] = counter.get(x.page, 0)
+            counter[x.page] = rank[id(x)] + 1
     norm = _norm(line.text)
-    ranks = [_rank(x, lines) for x in lines if x.page != line.page and x.zone and _norm(x.text) == norm]
-    return bool(ranks) and max(set(ranks), key=ranks.count) == _rank(line, lines)
+    ranks = [rank[id(x)] for x in lines if x.page != line.page and x.zone and _norm(x.text) == norm]
+    return bool(ranks) and max(set(ranks), key=ranks.count) == rank[id(line)]
 
 
 def _typical_width(lines: list[_Line]) -> dict[int, int]:
@@ -252,7 +256,7 @@ def _blocks(lines: list[_Line], running: set[str], title_lines: list[_Line]) -> 
             raws.append(current)
         current = None
 
-    content = [line for line in lines]
+    content = lines
     i = 0
     while i < len(content):
         line = content[i]
