@@ -353,3 +353,85 @@ def test_refused_upload_names_the_file_not_a_server_path(ui: RecordedPage, tmp_p
     expect(status).to_contain_text("blank-memo.txt")
     text = status.inner_text()
     assert "/tmp/" not in text and "gradio" not in text, f"server path shown to the user: {text!r}"
+
+
+# ---------------------------------------------------------------- three documents: examples, picker, cards
+
+CRS = REPO / "tests" / "eval" / "corpora" / "crs"
+THREE_DOCS = [REPO / "corpus" / "bisi-2024-07-11-pyongyang-parlays.txt",
+              *sorted(CRS.glob("R48903v3-*.md")), CRS / "IF11783.7.pdf"]
+
+
+@pytest.fixture(scope="module")
+def three_doc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UIServer]:
+    yield from run_ui_server(tmp_path_factory, "browser-three", corpus=THREE_DOCS)
+
+
+def test_three_documents_examples_picker_cards_and_toolbar(context: BrowserContext, three_doc_server: UIServer) -> None:
+    import httpx
+
+    docs = httpx.get(three_doc_server.url + "api/documents", timeout=30).json()
+    docs = docs["documents"] if isinstance(docs, dict) else docs
+    assert len(docs) == 3
+    page = context.new_page()
+    recorded = RecordedPage(page)
+    page.goto(three_doc_server.url, wait_until="domcontentloaded")
+    expect(page.locator("#question textarea")).to_be_visible(timeout=60_000)
+
+    # Examples come from what is indexed: one per document, none fixed to the article.
+    examples = page.locator("#examples button")
+    expect(examples).to_have_count(3)
+    texts = examples.all_inner_texts()
+    assert len(set(texts)) == 3, texts
+    assert TREATY_Q not in texts
+    examples.first.click()
+    expect(page.locator("#question textarea")).to_have_value(re.compile(r"^What "))
+
+    # The picker: one document only, and every source is from it.
+    picked_file = THREE_DOCS[1].name
+    page.locator("#doc-picker input").click()
+    page.get_by_role("option", name=re.compile(re.escape(picked_file))).click()
+    page.keyboard.press("Escape")
+    ask(page, TREATY_Q)
+    cards = page.locator("#sources .src-card")
+    expect(cards).not_to_have_count(0)
+    picked_title = next(d["title"] for d in docs if d["path"].endswith(picked_file))
+    for head in page.locator("#sources .src-card .src-doc").all_inner_texts():
+        assert head == picked_title, f"a source outside the picked document: {head!r}"
+    expect(page.locator("#sources")).not_to_contain_text("Good Neighbourliness Treaty")
+
+    # Back to all documents: the article answers.
+    page.locator("#doc-picker button[aria-label='Clear']").first.click() if page.locator(
+        "#doc-picker button[aria-label='Clear']").count() else page.locator("#doc-picker .token-remove").first.click()
+    page.keyboard.press("Escape")
+    ask(page, TREATY_Q)
+    expect(page.locator("#sources .src-card.cited", has_text="Good Neighbourliness Treaty")).not_to_have_count(0)
+    settle(page, "#sources")
+    page.screenshot(path=str(REPO / "docs" / "screenshot.png"))  # the README's picture of the chat
+
+    # Every card: title, author, date (or that the document does not state them), a readable rank.
+    heads = page.locator("#sources .src-head").all_inner_texts()
+    assert heads
+    for head in heads:
+        parts = [p.strip() for p in head.split("·")]
+        assert len(parts) >= 3, head
+        assert re.search(r"best match|match \d+ of \d+", head), head
+        assert "retrieval score" not in head and not re.search(r"\b0\.\d{3}\b", head), head
+
+    # The chat's floating toolbar never covers a message: the scrolling list starts below it.
+    for q in ("Who signed it?", KIMCHI_Q):
+        ask(page, q)
+    boxes = page.evaluate(
+        """() => { const chat = document.querySelector('#chat');
+                   const r = (sel) => { const e = chat.querySelector(sel); return e && e.getBoundingClientRect().toJSON(); };
+                   const log = chat.querySelector('[role=log]'); log.scrollTop = 40;
+                   return {log: r('[role=log]'), bar: r('.top-panel'), label: r('label[data-testid=block-label]'),
+                           scrolls: log.scrollHeight > log.clientHeight}; }"""
+    )
+    assert boxes["scrolls"], "the chat did not scroll; the check below would prove nothing"
+    for overlay in ("bar", "label"):
+        if boxes[overlay]:
+            assert boxes["log"]["top"] >= boxes[overlay]["bottom"] - 1, boxes
+    shot(page, "07-three-documents.png")
+    recorded.assert_loopback_only()
+    page.close()

@@ -62,14 +62,16 @@ def server_env(workdir: Path, port: int) -> dict[str, str]:
     )
 
 
-def run_ui_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[UIServer]:
-    """Ingest a temp corpus copy, start the real app, yield once /api/health answers, stop it."""
+def run_ui_server(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  corpus: list[Path] | None = None) -> Iterator[UIServer]:
+    """Ingest a temp corpus copy (default: the project's corpus/), start the real app, yield once
+    /api/health answers, stop it."""
     workdir = tmp_path_factory.mktemp(name)
     with pytest.MonkeyPatch.context() as mp:  # ingest with the same clean settings the server gets
         for key in [k for k in os.environ if k.startswith("ASSISTANT_")]:
             mp.delenv(key)
         mp.setenv("ASSISTANT_CONFIG", str(workdir / "assistant.toml"))
-        make_assistant(workdir)  # corpus at <workdir>/corpus, store at <workdir>/store, ingested
+        make_assistant(workdir, corpus)  # corpus at <workdir>/corpus, store at <workdir>/store, ingested
     port = free_port()
     log_path = workdir / "server.log"
     server = UIServer(port=port, workdir=workdir, log_path=log_path)
