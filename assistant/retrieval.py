@@ -13,7 +13,7 @@ import re
 import threading
 from datetime import date
 from collections.abc import Callable
-from typing import Any, get_args
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
@@ -26,7 +26,7 @@ from .index import ChunkStore
 from .lexical import LexicalCache, LexicalIndex, lexical_folder
 from .overlap import jaccard, word_bag
 from .records import date_int, to_langchain
-from .schema import ANSWERABLE_KINDS, BlockKind, Chunk, ScoredChunk
+from .schema import ANSWERABLE_KINDS, Chunk, ScoredChunk
 
 
 class RetrievalFilter(BaseModel):
@@ -192,9 +192,6 @@ class HybridSearch:
                 item.score = item.lexical_score or 0.0
         items.sort(key=lambda it: (-it.score, it.chunk.doc_id, it.chunk.order))
         return items
-
-
-_ALL_KINDS: tuple[str, ...] = get_args(BlockKind)
 
 
 def _drop_near_duplicates(items: list[ScoredChunk], threshold: float) -> list[ScoredChunk]:
