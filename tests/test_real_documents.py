@@ -477,6 +477,42 @@ def test_synthetic_pdf(tmp_path: Path) -> None:
     assert all(b.page in (1, 2, 3) for b in document.blocks)
 
 
+def test_synthetic_pdf_footnotes_and_a_paragraph_across_a_page_break(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    pdf.set_auto_page_break(False)
+    pages = [
+        ["Harbour Notes", "",
+         "The harbour handled more container ships this year than in any year",
+         "before.1 International traffic grew fastest of all the categories, and",
+         "the port hired extra crews to keep the cranes running through the", "",
+         "1 Port authority, annual report.", "2 Harbour office, traffic counts."],
+        ["night while the terminal was rebuilt.2 Forecasts expect steady growth",
+         "through next year as the new berths open and older quays close."],
+    ]
+    for lines in pages:
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    path = tmp_path / "notes.pdf"
+    pdf.output(str(path))
+    document = load_document(path)
+    paragraphs = of_kind(document, "paragraph")
+    assert [b.page for b in paragraphs] == [1]
+    assert paragraphs[0].text == (
+        "The harbour handled more container ships this year than in any year before. International "
+        "traffic grew fastest of all the categories, and the port hired extra crews to keep the cranes "
+        "running through the night while the terminal was rebuilt. Forecasts expect steady growth "
+        "through next year as the new berths open and older quays close."
+    )
+    assert [b.text for b in of_kind(document, "footnote")] == [
+        "1 Port authority, annual report.", "2 Harbour office, traffic counts."
+    ]
+    assert document.text.index("quays close.") < document.text.index("1 Port authority")
+
+
 def test_pdf_without_a_title_line_is_named_after_its_file(tmp_path: Path) -> None:
     from fpdf import FPDF
 

@@ -257,6 +257,7 @@ def _blocks(lines: list[_Line], running: set[str], title_lines: list[_Line]) -> 
         current = None
 
     content = lines
+    page_start = 0
     i = 0
     while i < len(content):
         line = content[i]
@@ -268,6 +269,8 @@ def _blocks(lines: list[_Line], running: set[str], title_lines: list[_Line]) -> 
             continue
         if current is not None and current.lines and current.lines[-1].page != line.page:
             close()
+        if i == 0 or content[i - 1].page != line.page:
+            page_start = i
         following = [c for c in content[i + 1 : i + 4] if c.text and c.page == line.page]
         nxt = following[0] if following else None
         # Page furniture, the title and the date line first: they are not text.
@@ -299,10 +302,13 @@ def _blocks(lines: list[_Line], running: set[str], title_lines: list[_Line]) -> 
             i += 1
             continue
         # Footnotes: numbered notes in sequence at the foot of the page.
+        # A note is numbered next in sequence and follows its reference in the page's text
+        # ("day.1 As"), or a blank separator line.
         note = _FOOTNOTE.match(line.text)
         if note and int(note.group(1)) == next_footnote and (
-            footnote_mode_page == line.page or current is None or _ends_paragraph(current.lines[-1], width)
+            footnote_mode_page == line.page
             or not content[i - 1].text
+            or _referenced(next_footnote, [x.text for x in content[page_start:i] if x.page == line.page])
         ):
             close()
             footnote_mode_page = line.page
@@ -378,6 +384,14 @@ def _heading_length(line: _Line, following: list[_Line], width: int, previous_do
     ):
         return 2
     return 0
+
+
+def _referenced(number: int, page_lines: list[str]) -> bool:
+    """True when the page's text so far carries ``number`` glued on as a note reference."""
+    text = " ".join(page_lines)
+    return any(int(m.group(1)) == number for m in _REF_AFTER_WORD.finditer(text)) or any(
+        int(m.group(1)) == number for m in _REF_AFTER_NUMBER.finditer(text)
+    )
 
 
 def _join_across_pages(raws: list[_Raw]) -> list[_Raw]:
