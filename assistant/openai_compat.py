@@ -41,7 +41,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .answering import stream_text
@@ -80,13 +80,14 @@ class ChatMessage(BaseModel):
 class ChatCompletionRequest(BaseModel):
     """OpenAI's request body. Unlisted OpenAI parameters are accepted and ignored."""
 
-    model_config = ConfigDict(extra="allow")
-    model: str = Field(description=f"'{MODEL}' or, with an LLM configured, '{LLM_MODEL}'.")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"model": MODEL, "messages": [{"role": "user", "content": "What does the document say about this?"}]}]})
+    model: str = Field(description=f"'{MODEL}' or, with an LLM configured, '{LLM_MODEL}'.", examples=[MODEL])
     messages: list[ChatMessage] = Field(min_length=1, description="The conversation, oldest first.")
-    stream: bool = False
-    n: int | None = Field(None, description="Only 1 is supported.")
+    stream: StrictBool = False
+    n: StrictInt | None = Field(None, description="Only 1 is supported.")
     tools: list[Any] | None = Field(None, description="Not supported: the assistant calls no tools.")
-    k: int | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve.")
+    k: StrictInt | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve.")
     filters: RetrievalFilter | None = Field(None, description="Extension: the JSON API's retrieval filter.")
 
 
@@ -339,7 +340,11 @@ def openai_router(bot: Assistant) -> APIRouter:
 
     @router.api_route("/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                       include_in_schema=False)
-    def unknown(rest: str) -> None:
+    def unknown(rest: str, request: Request) -> None:
+        allowed = "POST" if rest == "chat/completions" else "GET" if rest.split("/")[0] == "models" else None
+        if allowed:  # a known route with another method
+            raise OpenAIError(405, f"/v1/{rest} accepts {allowed} only, not {request.method}",
+                              code="method_not_allowed", headers={"Allow": allowed})
         raise OpenAIError(404, f"no route /v1/{rest}; this server offers /v1/chat/completions and /v1/models",
                           code="unknown_url")
 
