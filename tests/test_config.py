@@ -189,3 +189,54 @@ def test_packaged_model_resolves_to_a_model_folder() -> None:
 def test_local_model_folder_is_accepted_as_is() -> None:
     packaged = resolve_model_path("packaged:all-MiniLM-L6-v2")
     assert resolve_model_path(str(packaged)) == packaged
+
+
+def test_importing_the_package_leaves_the_environment_alone() -> None:
+    import subprocess
+    import sys
+
+    from assistant.config import OFFLINE_ENVIRONMENT
+
+    code = ("import os, assistant, assistant.service, assistant.cli\n"
+            "from assistant.config import OFFLINE_ENVIRONMENT, use_offline_environment\n"
+            "print(sorted(k for k in OFFLINE_ENVIRONMENT if k in os.environ))\n"
+            "use_offline_environment()\n"
+            "print(sorted(k for k in OFFLINE_ENVIRONMENT if k in os.environ))\n")
+    clean = {k: v for k, v in os.environ.items() if k not in OFFLINE_ENVIRONMENT}
+    out = subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, check=True)
+    before, after = out.stdout.strip().splitlines()
+    assert before == "[]", "importing assistant must not write environment variables"
+    assert after == str(sorted(OFFLINE_ENVIRONMENT))
+
+
+def test_revised_settings_are_validated_and_read_nothing_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.config import revise_settings
+
+    settings = load_settings(chroma_host="db.internal")
+    monkeypatch.setenv("ASSISTANT_CHROMA_HOST", "from-the-environment")
+    local = revise_settings(settings, chroma_host=None, top_k=9)
+    assert local.chroma_host is None and local.top_k == 9, "None means None; the environment is not re-read"
+    with pytest.raises(ConfigurationError, match="top_k"):
+        revise_settings(settings, top_k=0)
+
+
+def test_choices_and_bounds_come_from_the_settings_types() -> None:
+    from typing import get_args
+
+    from assistant.config import ANSWER_BACKENDS, RETRIEVAL_MODES, AnswerBackend, RetrievalMode, upper_bound
+
+    assert RETRIEVAL_MODES == get_args(RetrievalMode) and ANSWER_BACKENDS == get_args(AnswerBackend)
+    assert upper_bound("top_k") == 50
+    with pytest.raises(ValidationError):
+        Settings(top_k=int(upper_bound("top_k")) + 1)
+    assert load_settings().available_backends == ("extractive",)
+    assert load_settings(llm_provider="ollama", llm_model="m").available_backends == ("extractive", "llm")
+
+
+def test_serve_honours_assistant_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant import Assistant
+    from assistant.cli import api_port
+
+    assert api_port(Assistant()) == 8000, "the API alone keeps off the UI's default port"
+    monkeypatch.setenv("ASSISTANT_PORT", "9123")
+    assert api_port(Assistant()) == 9123
