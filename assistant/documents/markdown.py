@@ -238,7 +238,15 @@ def _first_title(units: list[_Unit]) -> str | None:
 def _classify(units: list[_Unit], title: str | None, raw_length: int) -> dict[str, str]:
     """Give every unit its kind; return the metadata (author, date) the header lines gave."""
     meta_lines: list[tuple[_Unit, str, str]] = []
-    for unit in units:
+    # The header is what comes before the first real paragraph (a dozen words of prose): a
+    # "Key: value" line there is a header line; later, only a known metadata key makes it one
+    # ("**Note:** the figures are preliminary" in the body stays text).
+    header_end = next(
+        (n for n, u in enumerate(units) if u.hint in ("paragraph", "bullet") and not u.key_value
+         and len(u.text.split()) >= 12 and u.clean.link_density() < layout.LINK_DENSITY_BOILERPLATE),
+        len(units),
+    )
+    for n, unit in enumerate(units):
         unit.kind = unit.hint if unit.hint in ("heading", "bullet") else "paragraph"
         kv = layout.key_value(unit.text) if unit.key_value else None
         if unit.hint == "row" and _FOOTNOTE_CELL.match(unit.text):
@@ -249,7 +257,7 @@ def _classify(units: list[_Unit], title: str | None, raw_length: int) -> dict[st
             unit.kind = "caption"
         elif unit.hint != "heading" and unit.clean.link_density() >= layout.LINK_DENSITY_BOILERPLATE:
             unit.kind = "boilerplate"
-        elif kv is not None and (layout.key_role(kv[0]) or len(kv[1].split()) <= 8):
+        elif kv is not None and (layout.key_role(kv[0]) or (n < header_end and len(kv[1].split()) <= 8)):
             unit.kind = "boilerplate"
             meta_lines.append((unit, *kv))
         elif title and unit.hint != "heading" and layout.contains_title(unit.text, title):
