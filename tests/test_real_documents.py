@@ -358,6 +358,7 @@ SYNTHETIC_MD = """\
 
 **Author(s):** Roe, Jane
 **Publication Date:** 03/05/2024
+**Publisher:** Example Harbour Institute
 
 [Home](https://example.org/) > [Notes](https://example.org/notes)
 
@@ -395,6 +396,7 @@ def test_synthetic_markdown(tmp_path: Path) -> None:
     assert (document.title, document.author, document.date) == (
         "Harbour Notes on Trade", "Jane Roe", "2024-03-05"
     )
+    assert document.publisher == "Example Harbour Institute"
     kinds = {b.text: b.kind for b in document.blocks}
     assert kinds["Author(s): Roe, Jane"] == "byline"
     assert kinds["Publication Date: 03/05/2024"] == "boilerplate"

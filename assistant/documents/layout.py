@@ -28,6 +28,7 @@ _DATE_KEYS = re.compile(
     re.I,
 )
 _TITLE_KEYS = re.compile(r"^(?:title|headline)$", re.I)
+_PUBLISHER_KEYS = re.compile(r"^(?:publisher|published by|publishing organi[sz]ation)$", re.I)
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -74,13 +75,15 @@ def key_value(text: str) -> tuple[str, str] | None:
 
 
 def key_role(key: str) -> str | None:
-    """Which metadata field a header key names: 'author', 'date', 'title' or None."""
+    """Which metadata field a header key names: 'author', 'date', 'title', 'publisher' or None."""
     if _AUTHOR_KEYS.match(key):
         return "author"
     if _DATE_KEYS.match(key):
         return "date"
     if _TITLE_KEYS.match(key):
         return "title"
+    if _PUBLISHER_KEYS.match(key):
+        return "publisher"
     return None
 
 

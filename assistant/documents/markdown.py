@@ -116,7 +116,7 @@ def parse_markdown(path: Path, text: str, sha: str) -> Document:
         tuple(blocks),
         author=meta.get("author") or found.get("author"),
         date=parse_date(meta.get("date")) or found.get("date"),
-        publisher=meta.get("publisher"),
+        publisher=meta.get("publisher") or found.get("publisher"),
         source_offsets=builder.runs(),
     )
 
@@ -330,6 +330,8 @@ def _metadata(units: list[_Unit], meta_lines: list[tuple[_Unit, str, str]]) -> d
         if role == "author" and "author" not in found:
             found["author"] = layout.normalise_authors(value)
             unit.kind = "byline"
+        elif role == "publisher" and "publisher" not in found:
+            found["publisher"] = value
         elif role == "date" and "date" not in found:
             resolved = layout.resolve_date(value, evidence)
             if resolved:
