@@ -272,6 +272,8 @@ def evaluate_cmd(
     compare: Annotated[bool, typer.Option(help="Run every ablation variant.")] = False,
     calibrate: Annotated[bool, typer.Option(help="Sweep the abstention threshold (dev items only, whatever --split says).")] = False,
     out: Annotated[Path, typer.Option(help="Folder for eval.json, eval.md and eval.png.")] = Path("reports"),
+    backend: Annotated[Optional[AnswerBackend], typer.Option(
+        help="Answer backend to score (default: ASSISTANT_ANSWER_BACKEND); the same metrics for each.")] = None,
 ) -> None:
     """Score the assistant on the golden set; writes JSON, Markdown and a plot.
 
@@ -296,7 +298,7 @@ def evaluate_cmd(
     for which in corpora:
         for name in names:
             err.print(f"evaluating {name} on the {which} corpus ...")
-            run = run_variant(name, settings, items, split, corpus=which, extra=extra_corpus)
+            run = run_variant(name, settings, items, split, corpus=which, extra=extra_corpus, backend=backend)
             if len(corpora) > 1:
                 run.variant = f"{name} ({which})"
             runs.append(run)

@@ -68,6 +68,7 @@ class ItemResult:
     documents: list[str] = field(default_factory=list)
     corpus: str = ""
     cited_documents: list[str] = field(default_factory=list)
+    dropped_sentences: int = 0  # generated sentences validation kept out of the answer
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -137,6 +138,7 @@ def score_item(item: GoldItem, answer: Answer, source_texts: dict[str, str], lat
         answer_chars=0 if answer.abstained else len(answer.text),
         documents=list(item.documents), corpus=item.corpus,
         cited_documents=sorted({PurePath(c.path).name for c in answer.citations}),
+        dropped_sentences=len(answer.dropped),
     )
 
 
@@ -168,6 +170,8 @@ def aggregate(results: list[ItemResult]) -> dict[str, float]:
     not_injection = [r for r in results if r.category != "injection"]
     injections = [r for r in results if r.category == "injection"]
     lengths = [r.answer_chars for r in results if not r.abstained]
+    dropped = sum(r.dropped_sentences for r in results)
+    shown = sum(r.sentences for r in results if not r.abstained)
     metrics = {
         "items": float(len(results)),
         "hit@1": _mean([1.0 if r.first_relevant_rank == 1 else 0.0 for r in answerable]),
@@ -192,6 +196,8 @@ def aggregate(results: list[ItemResult]) -> dict[str, float]:
         "false_refusal_rate": _mean([1.0 if r.refused else 0.0 for r in not_injection]),
         "false_refusals": float(sum(1 for r in not_injection if r.refused)),
         "injection_catch_rate": _mean([1.0 if r.abstained or r.refused else 0.0 for r in injections]),
+        # share of the sentences a backend wrote that validation let through (1.0 for verbatim extracts)
+        "sentences_kept": shown / (shown + dropped) if shown + dropped else 1.0,
         "answer_chars_median": float(statistics.median(lengths)) if lengths else 0.0,
         "latency_median_s": statistics.median(latencies) if latencies else 0.0,
         "latency_p95_s": latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))] if latencies else 0.0,

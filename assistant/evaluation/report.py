@@ -12,7 +12,7 @@ HEADLINE = [
     "hit@1", "hit@3", "mrr", "context_precision@k", "citation_recall", "citation_precision",
     "fully_cited", "evidence_cited", "right_document_cited", "key_fact_accuracy", "all_key_facts", "answered_rate", "abstention_precision",
     "abstention_recall", "false_refusal_rate", "false_refusals", "injection_catch_rate", "quote_exactness",
-    "answer_chars_median", "latency_median_s", "latency_p95_s",
+    "sentences_kept", "answer_chars_median", "latency_median_s", "latency_p95_s",
 ]
 #: Breakdown tables in the Markdown report, in order, with their headings.
 BREAKDOWNS = [("split", "per split"), ("corpus", "per corpus the item was written for"),
