@@ -32,7 +32,7 @@ from .ingest import IngestReport, Progress, ingest_paths
 from .limits import check_request
 from .pipeline import QuestionPipeline
 from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter
-from .schema import Answer, DocumentInfo, ScoredChunk, Turn
+from .schema import Answer, Chunk, DocumentInfo, ScoredChunk, Turn
 from .state import QuestionState
 
 
@@ -124,6 +124,12 @@ class Assistant:
 
     def documents(self) -> list[DocumentInfo]:
         return self.store.documents()
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """One document's indexed chunks in reading order, each with its exact span (for the
+        MCP document resources); NotFoundError for a document that is not indexed."""
+        self.store.document(doc_id)
+        return sorted(self.store.all_chunks({"doc_id": doc_id}), key=lambda c: (c.start, c.end))
 
     def status(self) -> dict[str, Any]:
         docs = self.documents()
