@@ -148,11 +148,10 @@ def build_server(bot: Assistant) -> CorpusServer:
     def document(key: str) -> str:
         for info in bot.documents():
             if document_key(info.doc_id) == key:
-                chunks = bot.store.all_chunks({"doc_id": info.doc_id})
                 content = DocumentContent(document=info, passages=[
                     DocumentPassage(section=c.section_path, kind=c.kind, start=c.start, end=c.end,
                                     page=c.page, text=c.text)
-                    for c in sorted(chunks, key=lambda c: c.start)
+                    for c in bot.document_chunks(info.doc_id)
                 ])
                 return content.model_dump_json(indent=1)
         raise ResourceNotFoundError(f"no indexed document has the key '{key}'; list the resources again")
