@@ -59,10 +59,11 @@ def load_model(spec: str, device: str = "cpu") -> Any:
 class Embedder:
     """Embeds batches of text as normalised vectors; queries are cached (they repeat in chats)."""
 
-    def __init__(self, model: str, device: str = "cpu", batch_size: int = 64) -> None:
+    def __init__(self, model: str, device: str = "cpu", batch_size: int = 64, cache_size: int = 2048) -> None:
         self.model_name = model
         self.device = device
         self.batch_size = batch_size
+        self.cache_size = cache_size  # Settings.query_cache_size
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.embedded_count = 0  # texts actually run through the model (for tests, benchmarks)
@@ -70,11 +71,6 @@ class Embedder:
     @property
     def model(self) -> Any:
         return load_model(self.model_name, self.device)
-
-    @property
-    def dimension(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
-        return int(dim) if dim else len(self.embed(["probe"])[0])
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> list[list[float]]:
         if not texts:
@@ -97,8 +93,7 @@ class Embedder:
         vector = self.embed([text])[0]
         with self._cache_lock:
             self._cache[text] = vector
-            while len(self._cache) > 2048:
-                self._cache.popitem(last=False)
+            self._trim()
         return vector
 
     def embed_queries(self, texts: Sequence[str]) -> list[list[float]]:
@@ -111,6 +106,10 @@ class Embedder:
             with self._cache_lock:
                 for text in missing:
                     self._cache[text] = found[text]
-                while len(self._cache) > 2048:
-                    self._cache.popitem(last=False)
+                self._trim()
         return [found[t] for t in texts]
+
+    def _trim(self) -> None:
+        """Forget the least recently used texts beyond ``cache_size`` (call with the lock held)."""
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)

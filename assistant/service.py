@@ -52,7 +52,8 @@ class Assistant:
             settings = revise_settings(settings, **overrides)
         self.settings = settings
         self.embedder = Embedder(
-            self.settings.embedding_model, self.settings.embedding_device, self.settings.embedding_batch_size
+            self.settings.embedding_model, self.settings.embedding_device, self.settings.embedding_batch_size,
+            cache_size=self.settings.query_cache_size,
         )
         self.store = ChunkStore(self.settings, self.settings.embedding_model)
         self.hybrid_search = HybridSearch(self.store, self.embedder, self.settings)
