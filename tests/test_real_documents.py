@@ -297,6 +297,7 @@ def test_offset_map_inside_a_paragraph(docs: dict[Path, Document]) -> None:
     ("Code `x = 1` stays, ticks go.", "Code x = 1 stays, ticks go."),
     ("| a | b |", "a b"),
     ("snake_case and 2 * 3 stay", "snake_case and 2 * 3 stay"),
+    ("a lone 2*3 star stays", "a lone 2*3 star stays"),
     ("Escaped \\*star\\* and &amp; entity", "Escaped *star* and & entity"),
     ("line one\nline two  \nline three", "line one line two line three"),
     ("A <span>tag</span> and <https://x.org/y> autolink", "A tag and https://x.org/y autolink"),

@@ -64,6 +64,7 @@ def _emit(out: Cleaned, ch: str, index: int, in_link: bool) -> None:
 def _clean(raw: str, start: int, end: int, out: Cleaned, *, quote: bool, in_link: bool) -> None:
     i = start
     line_start = True
+    lone_star = raw.count("*", start, end) == 1
     while i < end:
         if line_start and quote:
             mark = _QUOTE_MARKS.match(raw, i, end)
@@ -146,6 +147,7 @@ def _clean(raw: str, start: int, end: int, out: Cleaned, *, quote: bool, in_link
             literal = (
                 (ch == "_" and j - i == 1 and left.isalnum() and right.isalnum())  # snake_case
                 or (ch == "*" and left.isspace() and right.isspace())  # 2 * 3
+                or (ch == "*" and lone_star)  # "2*3", "estimate*": nothing to pair with
                 or (ch == "~" and j - i == 1)
             )
             if literal:
