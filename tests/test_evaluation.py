@@ -215,3 +215,22 @@ def test_eval_command_multi_corpus_indexes_both_folders_and_reports_per_document
     bad = runner.invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset), "--corpus", "everything"])
     # the CLI's main() prints an AssistantError as one clean line; the runner shows the exception
     assert bad.exit_code != 0 and "unknown corpus" in str(bad.exception)
+
+
+def test_report_never_quotes_a_held_out_document_in_the_dev_misses() -> None:
+    from assistant.evaluation.dataset import held_out_documents
+    from assistant.evaluation.report import markdown
+    from assistant.evaluation.runner import EvalRun
+
+    held = "held.md"
+    answer = Answer(question="q", standalone_question="q", text="A sentence from the held-out file. [1]",
+                    passages=[passage(1, "A sentence from the held-out file.")],
+                    citations=[cite(1, "A sentence from the held-out file.", 0).model_copy(update={"doc_id": f"/x/{held}"})])
+    miss = score_item(item(id="dev-1", split="dev", documents=["open.md"], key_facts=["zulu"]), answer, {}, 0.1, 5)
+    items = [item(id="t", split="test", documents=[held]), item(id="d", split="dev", documents=["open.md"])]
+    assert held_out_documents(items) == {held}
+    run = EvalRun("hybrid", "dev", [miss], metrics=aggregate([miss]))
+    report = markdown([run], hidden=held_out_documents(items))
+    assert "`dev-1`" in report and "held-out document; not shown" in report
+    assert "A sentence from the held-out file" not in report
+    assert "A sentence from the held-out file" in markdown([run])

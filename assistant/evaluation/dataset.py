@@ -60,3 +60,9 @@ def load_golden(path: str | Path | None = None, split: str | None = None,
     if corpus and corpus != "all":
         items = [i for i in items if i.corpus == corpus]
     return items
+
+
+def held_out_documents(items: list[GoldItem]) -> set[str]:
+    """Files that only test items name: the documents nobody may look at while tuning."""
+    dev = {d for i in items if i.split == "dev" for d in i.documents}
+    return {d for i in items if i.split == "test" for d in i.documents} - dev

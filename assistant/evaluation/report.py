@@ -70,7 +70,8 @@ def _columns(runs: list[EvalRun]) -> list[tuple[str, dict[str, float]]]:
 
 
 def markdown(runs: list[EvalRun], calibration: list[dict[str, float]] | None = None,
-             plot_name: str | None = None) -> str:
+             plot_name: str | None = None, hidden: set[str] | frozenset[str] = frozenset()) -> str:
+    """The report; a dev answer that cites one of the ``hidden`` (held-out) files is not quoted."""
     lines = [f"# Evaluation report ({_title(runs)})", ""]
     columns = _columns(runs)
     lines += ["| metric | " + " | ".join(label for label, _ in columns) + " |",
@@ -92,7 +93,9 @@ def markdown(runs: list[EvalRun], calibration: list[dict[str, float]] | None = N
             lines += ["", f"Dev items to look at ({len(misses)}):", ""]
             for r in misses:
                 what = "refused" if r.refused else "declined" if r.abstained else "answered"
-                lines.append(f"- `{r.id}` ({r.category}, {what}): {r.answer[:160].replace('|', '/')}")
+                shown = ("(cites a held-out document; not shown)" if set(r.cited_documents) & set(hidden)
+                         else r.answer[:160].replace("|", "/"))
+                lines.append(f"- `{r.id}` ({r.category}, {what}): {shown}")
     if calibration:
         lines += ["", "## Abstention trade-off", "", "| threshold | precision | recall | F1 | answered |", "|---:|---:|---:|---:|---:|"]
         for row in calibration[::4]:
@@ -123,12 +126,13 @@ def plot(runs: list[EvalRun], path: Path) -> Path:
     return path
 
 
-def write_reports(runs: list[EvalRun], out_dir: Path, calibration: list[dict[str, float]] | None = None) -> dict[str, Path]:
+def write_reports(runs: list[EvalRun], out_dir: Path, calibration: list[dict[str, float]] | None = None,
+                  hidden: set[str] | frozenset[str] = frozenset()) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "eval.json"
     json_path.write_text(json.dumps({"runs": [r.as_dict() for r in runs], "calibration": calibration}, indent=2),
                          encoding="utf-8")
     plot_path = plot(runs, out_dir / "eval.png")
     md_path = out_dir / "eval.md"
-    md_path.write_text(markdown(runs, calibration, plot_path.name), encoding="utf-8")
+    md_path.write_text(markdown(runs, calibration, plot_path.name, hidden), encoding="utf-8")
     return {"json": json_path, "markdown": md_path, "plot": plot_path}
