@@ -44,6 +44,13 @@ _TAG_ECHO = re.compile(r"^</?passage>$")
 _LINE = re.compile(r"[^\n]+")  # a line break ends a sentence too
 
 
+NOTHING_SUPPORTED = (
+    "The language model's answer could not be checked against the passages (no sentence it wrote "
+    "is supported by the passage it cites), so it is not shown. The passages below are the closest "
+    "the corpus has."
+)
+
+
 @dataclass
 class SourceSentence:
     """One sentence of a shown passage, with its absolute span in the document text."""
@@ -233,6 +240,40 @@ def merge_verdicts(answer: Answer, verdicts: Sequence[Verdict]) -> Answer:
         "dropped": [*answer.dropped, *(v.dropped for v in verdicts if v.dropped)],
         "warnings": [*answer.warnings, *(w for v in verdicts for w in v.warnings)],
     })
+
+
+#: Backends whose sentences are their own words (not verbatim quotes) and so must pass the gate.
+GENERATING_BACKENDS = frozenset({"llm"})
+
+
+def require_cited_sentences(answer: Answer) -> Answer:
+    """The validate stage's last word on a generated answer: a sentence whose markers have no
+    citation record (after exact-quote validation) is not shown, whatever produced it.
+
+    The LLM composer's gate has already checked support; this structural check keeps the rule
+    for any generating backend and any later change, at no cost (no embedding).
+    """
+    if answer.backend not in GENERATING_BACKENDS or answer.abstained:
+        return answer
+    cited = {c.marker for c in answer.citations}
+    kept: list[str] = []
+    dropped: list[DroppedSentence] = []
+    for sentence in split_reply(answer.text):
+        markers = [int(m) for m in _MARKER.findall(sentence)]
+        if any(m in cited for m in markers):
+            kept.append(sentence)
+        else:
+            plain = re.sub(r"\s{2,}", " ", _MARKER.sub("", sentence)).strip()
+            dropped.append(DroppedSentence(text=plain, markers=markers, reason="no valid citation"))
+    if not dropped:
+        return answer
+    update: dict[str, object] = {
+        "text": " ".join(kept), "dropped": [*answer.dropped, *dropped],
+        "warnings": [*answer.warnings, *(f"sentence dropped (no valid citation): {d.text!r}" for d in dropped)],
+    }
+    if not kept:
+        update.update(text=NOTHING_SUPPORTED, abstained=True, citations=[])
+    return answer.model_copy(update=update)
 
 
 def sentence_survival(answers: Sequence[Answer]) -> float | None:

@@ -23,6 +23,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answering import NO_DOCUMENTS, Composer, stream_text
 from .conversation import resolve_followup
+from .grounding import require_cited_sentences
 from .markers import validate_citations
 from .records import make_passages
 from .retrieval import HybridSearch, default_filter
@@ -96,9 +97,10 @@ def compose_stream(search: HybridSearch, composer_for: Callable[[str], Composer]
 
 
 def validate(state: QuestionState) -> QuestionState:
-    """Every marker points at a shown passage and every quote is exact, or it is removed."""
+    """Every marker points at a shown passage and every quote is exact, or it is removed; a
+    generated sentence left without a valid citation is not shown (``grounding``)."""
     assert state.answer is not None, "validate runs after an answer exists"
-    return state.advance(answer=validate_citations(state.answer))
+    return state.advance(answer=require_cited_sentences(validate_citations(state.answer)))
 
 
 def timed(name: str, stage: Stage) -> RunnableLambda:

@@ -15,8 +15,9 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from assistant import Answer, Assistant, BackendError, ConfigurationError, load_settings
-from assistant.grounding import ReplyStream, SentenceGate, split_reply
+from assistant.grounding import ReplyStream, SentenceGate, require_cited_sentences, split_reply
 from assistant.llm import ABSTAIN_TOKEN, NOTHING_SUPPORTED, build_chat_model
+from assistant.markers import validate_citations
 from assistant.testing import assert_abstains, assert_markers_resolve, assert_quotes_match_source
 
 
@@ -192,3 +193,18 @@ def test_streaming_an_instruction_is_refused_without_calling_the_model(bot: Assi
     assert len(items) == 1 and isinstance(items[0], Answer)
     assert_abstains(items[0])
     assert model.prompts == []
+
+
+def test_validate_stage_keeps_no_generated_sentence_without_a_valid_citation(bot: Assistant) -> None:
+    """The pipeline's last stage holds the rule for any generating backend, whatever the composer did."""
+    probe = bot.ask("Which treaty does the new pact replace?")
+    cited = probe.citations[0]
+    written = probe.model_copy(update={
+        "backend": "llm", "text": f"Kept sentence [{cited.marker}]. Uncited claim. Pointing nowhere [42].",
+        "citations": [cited]})
+    answer = require_cited_sentences(validate_citations(written))
+    assert answer.text == f"Kept sentence [{cited.marker}]."
+    assert [d.text for d in answer.dropped] == ["Uncited claim.", "Pointing nowhere."]
+    nothing = require_cited_sentences(written.model_copy(update={"text": "Uncited claim.", "citations": []}))
+    assert nothing.abstained and nothing.text == NOTHING_SUPPORTED
+    assert require_cited_sentences(probe) == probe  # extractive answers are verbatim quotes: untouched
