@@ -47,6 +47,7 @@ a.cite:hover sup { background: #2563eb; color: #fff; }
 .src-banner.answer { background: #eff6ff; border: 1px solid #93c5fd; }
 .src-muted { color: var(--body-text-color-subdued); font-size: 0.85em; margin: 12px 0 6px; }
 .src-doc { font-weight: 600; color: var(--body-text-color); }
+.src-dropped { margin-top: 12px; font-size: 0.85em; color: var(--body-text-color-subdued); }
 .src-rank { float: right; margin-left: 8px; padding: 0 6px; border-radius: 8px; font-size: 0.8em; border: 1px solid var(--border-color-primary); }
 /* Gradio floats the chat's label and toolbar (clear, copy all) over the top of the message
    list, so scrolled messages slide under them. Start the scrolling list below them instead. */
@@ -152,7 +153,18 @@ def sources_html(answer: Answer | None) -> str:
     if cards_other:
         label = "Closest passages (none answers it)" if answer.abstained else "Also retrieved, not cited"
         body += f'<div class="src-muted">{label}</div>' + "".join(cards_other)
-    return f'<div class="src-panel">{head}{body}</div>'
+    return f'<div class="src-panel">{head}{body}{_dropped_html(answer)}</div>'
+
+
+def _dropped_html(answer: Answer) -> str:
+    """What the LLM wrote that was not shown, folded away: visible only when the reader asks."""
+    if not answer.dropped:
+        return ""
+    n = len(answer.dropped)
+    items = "".join(f"<li>{html.escape(d.text)} <i>({html.escape(d.reason)})</i></li>" for d in answer.dropped)
+    return (f'<details class="src-dropped" id="dropped"><summary>{n} sentence{"s" if n > 1 else ""} the model '
+            f'wrote {"were" if n > 1 else "was"} not shown: no citation supports {"them" if n > 1 else "it"}'
+            f'</summary><ul>{items}</ul></details>')
 
 
 def _md(text: str) -> str:
