@@ -281,11 +281,12 @@ class BodyLimit:
 
 
 def add_error_handlers(app: FastAPI, settings: Settings | None = None, prefix: str = "/api",
-                       exclude: tuple[str, ...] = ("/v1",)) -> None:
+                       exclude: tuple[str, ...] = ("/v1",), also_limit: tuple[str, ...] = ()) -> None:
     """Give every error under ``prefix`` the documented shape; with settings, bound body sizes.
 
     Paths under ``exclude`` (the OpenAI-compatible routes, which answer in OpenAI's error shape)
-    keep FastAPI's defaults; the body limit covers them too.
+    keep FastAPI's defaults; the body limit covers them too, and the paths in ``also_limit``
+    (the Gradio queue's event endpoints, whose bodies carry a question, never a file).
     """
     from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 
@@ -321,7 +322,7 @@ def add_error_handlers(app: FastAPI, settings: Settings | None = None, prefix: s
         return error_response(500, "InternalError", "the server failed on this request; see its log")
 
     if settings is not None:
-        app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, prefixes=(prefix, *exclude))
+        app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, prefixes=(prefix, *exclude, *also_limit))
 
 
 def create_api(bot: Assistant) -> FastAPI:

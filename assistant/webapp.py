@@ -29,6 +29,9 @@ from .schema import Answer, DocumentInfo, Passage
 from .service import Assistant
 
 MAX_EXAMPLES = 4
+#: Gradio's event endpoints: their bodies carry questions and chat state, never files (uploads
+#: go to /gradio_api/upload), so they get the JSON API's body limit.
+GRADIO_EVENTS = ("/gradio_api/queue/join", "/gradio_api/call/", "/gradio_api/run/")
 NOT_COVERED_LABEL = "Not covered by the corpus"
 
 CSS = """
@@ -429,7 +432,7 @@ def create_app(bot: Assistant) -> FastAPI:
     app = FastAPI(title="Analyst assistant", description="Chat UI at /, JSON API under /api.")
     app.include_router(api_router(bot), prefix="/api")
     app.include_router(openai_router(bot))  # /v1: the OpenAI-compatible chat endpoint
-    add_error_handlers(app, bot.settings)
+    add_error_handlers(app, bot.settings, also_limit=GRADIO_EVENTS)
     auth = tuple(bot.settings.auth.split(":", 1)) if bot.settings.auth else None
     return gr.mount_gradio_app(app, build_ui(bot), path="/", auth=auth, theme=theme(), css=CSS, head=HEAD,
                                footer_links=["api"], ssr_mode=False, server_name=bot.settings.host,

@@ -138,3 +138,13 @@ def test_the_readme_snippet_runs_as_written(server: UIServer, capsys: pytest.Cap
     out = capsys.readouterr().out
     assert "Good Neighbourliness Treaty" in out
     assert ARTICLE_TITLE in out
+
+
+def test_the_gradio_queue_has_the_body_limit(server: UIServer) -> None:
+    import httpx
+
+    big = b'{"data": ["' + b"a" * 2_000_000 + b'"], "fn_index": 0, "session_hash": "x"}'
+    response = httpx.post(f"{server.url}gradio_api/queue/join", content=big,
+                          headers={"content-type": "application/json"}, timeout=30)
+    assert response.status_code == 413
+    assert response.json()["error"] == "PayloadTooLarge"
