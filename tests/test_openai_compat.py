@@ -250,3 +250,26 @@ def test_llm_model_is_offered_only_when_configured() -> None:
 
     assert model_ids(load_settings()) == [MODEL]
     assert model_ids(load_settings(llm_provider="openai", llm_model="smollm2")) == [MODEL, LLM_MODEL]
+
+
+# -- the web app serves the same routes -------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_web_app_serves_v1_and_the_stream(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The UI's app (Gradio at /) has /v1 and /api/stream beside /api, not only `assistant serve`."""
+    from .ui_server import run_ui_server
+
+    servers = run_ui_server(tmp_path_factory, "ui-v1")
+    ui = next(servers)
+    try:
+        client = OpenAI(base_url=f"{ui.url}v1", api_key="none", max_retries=0, timeout=60)
+        reply = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": TREATY_QUESTION}])
+        assert TREATY in (reply.choices[0].message.content or "")
+        assert sources(reply)["citations"]
+        with httpx.stream("POST", f"{ui.url}api/stream", json={"question": TREATY_QUESTION}, timeout=60) as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            body = response.read().decode()
+        assert body.count("event: delta") > 1 and body.rstrip().split("\n\n")[-1].startswith("event: answer")
+    finally:
+        servers.close()
