@@ -109,6 +109,7 @@ def test_answers_show_only_supported_cited_sentences(bot: Assistant) -> None:
 
 
 def test_streaming_emits_only_what_validation_kept(bot: Assistant) -> None:
+    streamed_any = False
     for question in QUESTIONS[:2]:
         items = list(bot.stream(question))
         pieces, final = items[:-1], items[-1]
@@ -119,6 +120,10 @@ def test_streaming_emits_only_what_validation_kept(bot: Assistant) -> None:
         else:
             assert streamed == "", "a declined answer streamed text"
         assert_every_shown_sentence_is_supported(final, bot.settings.llm_support_threshold)
+        streamed_any = streamed_any or bool(pieces)
+    # The pinned model at temperature 0 copies at least one supported sentence for these questions;
+    # if none ever streams, validation (or the stream) has become stricter than "supported".
+    assert streamed_any, "nothing the model wrote was streamed for any question"
 
 
 def test_out_of_corpus_question_never_reaches_the_model(bot: Assistant, llama: LlamaServer) -> None:
