@@ -48,7 +48,7 @@ from .answering import stream_text
 from .config import Settings
 from .credentials import authorized
 from .errors import AssistantError
-from .limits import check_request
+from .limits import MAX_K, check_request
 from .retrieval import RetrievalFilter
 from .schema import Answer, Evidence, Turn
 from .service import Assistant
@@ -87,7 +87,7 @@ class ChatCompletionRequest(BaseModel):
     stream: StrictBool = False
     n: StrictInt | None = Field(None, description="Only 1 is supported.")
     tools: list[Any] | None = Field(None, description="Not supported: the assistant calls no tools.")
-    k: StrictInt | None = Field(None, ge=1, le=50, description="Extension: passages to retrieve.")
+    k: StrictInt | None = Field(None, ge=1, le=MAX_K, description="Extension: passages to retrieve.")
     filters: RetrievalFilter | None = Field(None, description="Extension: the JSON API's retrieval filter.")
 
 

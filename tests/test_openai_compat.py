@@ -134,6 +134,17 @@ def test_content_parts_are_accepted(client: OpenAI) -> None:
     assert TREATY in (completion.choices[0].message.content or "")
 
 
+def test_extra_body_k_and_filters(client: OpenAI) -> None:
+    question = [{"role": "user", "content": TREATY_QUESTION}]
+    two = sources(client.chat.completions.create(model=MODEL, messages=question, extra_body={"k": 2}))
+    assert 1 <= len(two["passages"]) <= 2
+    later = sources(client.chat.completions.create(
+        model=MODEL, messages=question, extra_body={"filters": {"date_from": "2030-01-01"}}))
+    assert later["passages"] == [] and later["abstained"] is True  # the article is dated 2024
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=MODEL, messages=question, extra_body={"filters": {"sectoins": ["x"]}})
+
+
 # -- errors in OpenAI's shape ------------------------------------------------------------------------
 
 
