@@ -123,7 +123,8 @@ class SentenceGate:
         for p in passages:
             spans = sentence_spans(p.text) or [(0, len(p.text))]
             self.sources[p.number] = [
-                SourceSentence(p, p.start + s, p.start + e, p.text[s:e], _stems(p.text[s:e])) for s, e in spans
+                SourceSentence(p, p.start + s, p.start + e, p.text[s:e], _stems(p.text[s:e]))
+                for s, e in spans
             ]
         self._vectors: dict[int, np.ndarray] = {}
         self._said: set[str] = set()  # sentences already shown in this answer
@@ -152,7 +153,8 @@ class SentenceGate:
         plain = re.sub(r"\s+([.,;:!?])", r"\1", _MARKER.sub("", sentence)).strip()
         plain = re.sub(r"\s{2,}", " ", plain)
         shown = [m for m in dict.fromkeys(markers) if m in self.passages]
-        warnings = [f"marker [{m}] removed: no passage has that number" for m in markers if m not in self.passages]
+        warnings = [f"marker [{m}] removed: no passage has that number"
+                    for m in markers if m not in self.passages]
         if not shown:
             reason = "no citation" if not markers else "its citation points at no shown passage"
             return self._drop(plain, markers, reason, 0.0, warnings)
@@ -168,7 +170,8 @@ class SentenceGate:
             if missing:
                 warnings.append(f"marker [{m}] removed: the passage does not mention {', '.join(missing)}")
             elif score < self.threshold:
-                warnings.append(f"marker [{m}] removed: the passage does not support {plain!r} (support {score:.2f})")
+                warnings.append(
+                    f"marker [{m}] removed: the passage does not support {plain!r} (support {score:.2f})")
             else:
                 kept.append(_citation(src, score))
         if not kept:
@@ -181,9 +184,11 @@ class SentenceGate:
             text = f"{text} " + "".join(f"[{m}]" for m in sorted(cited))
         return Verdict(text=text, citations=kept, warnings=warnings)
 
-    def _drop(self, plain: str, markers: list[int], reason: str, score: float, warnings: list[str]) -> Verdict:
+    def _drop(self, plain: str, markers: list[int], reason: str, score: float,
+              warnings: list[str]) -> Verdict:
         dropped = DroppedSentence(text=plain, markers=markers, reason=reason, support=round(score, 4))
-        return Verdict(text="", dropped=dropped, warnings=[*warnings, f"sentence dropped ({reason}): {plain!r}"])
+        return Verdict(text="", dropped=dropped,
+                       warnings=[*warnings, f"sentence dropped ({reason}): {plain!r}"])
 
 
 def _citation(src: SourceSentence, score: float) -> Citation:
@@ -207,7 +212,8 @@ class ReplyStream:
         sentences = split_reply(self.buffer)
         if len(sentences) < 2:
             return []
-        finished = len(sentences) - 1 if re.search(r"[^\W\d_]{2}", _MARKER.sub("", sentences[-1])) else len(sentences) - 2
+        started_next = re.search(r"[^\W\d_]{2}", _MARKER.sub("", sentences[-1]))  # a real word
+        finished = len(sentences) - 1 if started_next else len(sentences) - 2
         return self._check(sentences[:finished])
 
     def finish(self) -> list[Verdict]:
@@ -269,7 +275,8 @@ def require_cited_sentences(answer: Answer) -> Answer:
         return answer
     update: dict[str, object] = {
         "text": " ".join(kept), "dropped": [*answer.dropped, *dropped],
-        "warnings": [*answer.warnings, *(f"sentence dropped (no valid citation): {d.text!r}" for d in dropped)],
+        "warnings": [*answer.warnings,
+                     *(f"sentence dropped (no valid citation): {d.text!r}" for d in dropped)],
     }
     if not kept:
         update.update(text=NOTHING_SUPPORTED, abstained=True, citations=[])

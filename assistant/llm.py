@@ -135,11 +135,13 @@ class LLMComposer:
         except BackendError as exc:
             if self.settings.llm_fallback != "extractive" or shown:
                 raise
-            yield self._fallback(state, idf, f"the LLM backend failed ({exc}); the extractive answer is shown")
+            yield self._fallback(
+                state, idf, f"the LLM backend failed ({exc}); the extractive answer is shown")
             return
         reply = "".join(raw)
         if model_abstained(reply):
-            yield not_covered(state, self.name).model_copy(update={"warnings": ["the model found no answer in the passages"]})
+            declined = not_covered(state, self.name)
+            yield declined.model_copy(update={"warnings": ["the model found no answer in the passages"]})
             return
         for verdict in reader.finish():
             if verdict.text:
@@ -161,15 +163,16 @@ class LLMComposer:
                 f"ASSISTANT_LLM_BASE_URL is running, or use the extractive backend."
             ) from None
 
-    def _answer(self, state: QuestionState, reply: str, verdicts: Sequence[Verdict], idf: TermWeight | None) -> Answer:
+    def _answer(self, state: QuestionState, reply: str, verdicts: Sequence[Verdict],
+                idf: TermWeight | None) -> Answer:
         base = Answer(question=state.question, standalone_question=state.standalone, text=reply,
                       passages=list(state.passages), backend=self.name)
         answer = merge_verdicts(base, verdicts)
         if answer.text:
             return answer
         if self.settings.llm_fallback == "extractive":
-            fallback = self._fallback(state, idf, "no sentence the model wrote is supported by its citations; "
-                                                  "the extractive answer is shown")
+            why = "no sentence the model wrote is supported by its citations; the extractive answer is shown"
+            fallback = self._fallback(state, idf, why)
             return fallback.model_copy(update={"dropped": answer.dropped,
                                                "warnings": [*answer.warnings, *fallback.warnings]})
         return answer.model_copy(update={"text": NOTHING_SUPPORTED, "abstained": True, "citations": []})
