@@ -146,7 +146,7 @@ def gradio_user(base: str, rec: Recorder, stop: threading.Event, n: int) -> None
 
 def ingester(env: dict[str, str], folder: Path, stop: threading.Event, log: list[str]) -> None:
     """Keep another process ingesting into the server's store: add pages, later prune some."""
-    pages = sorted(DOCS.glob("*.html"))
+    pages = sorted(DOCS.glob("*.html"), key=lambda p: p.stat().st_size)[:200]  # small pages: rounds finish
     random.Random(7).shuffle(pages)
     folder.mkdir(parents=True, exist_ok=True)
     for round_no in itertools.count(1):
@@ -158,11 +158,16 @@ def ingester(env: dict[str, str], folder: Path, stop: threading.Event, log: list
             for old in sorted(folder.iterdir())[:5]:
                 old.unlink()
         started = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "assistant.cli", "ingest", str(folder)], env=env,
-                              capture_output=True, text=True)
-        tail = (proc.stdout.strip().splitlines() or [""])[-1]
-        log.append(f"ingest round {round_no}: exit {proc.returncode} in {time.perf_counter() - started:.0f}s: {tail}"
-                   + (f" / {proc.stderr.strip()[-200:]}" if proc.returncode not in (0, 1) else ""))
+        proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest", str(folder)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            out, err = proc.communicate(timeout=900)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            out, err = proc.communicate()
+        summary = " ".join(out.split())[-160:]
+        log.append(f"ingest round {round_no}: exit {proc.returncode} in {time.perf_counter() - started:.0f}s: {summary}"
+                   + (f" / {err.strip()[-200:]}" if proc.returncode not in (0, 1) else ""))
 
 
 def main() -> None:
