@@ -240,3 +240,26 @@ def test_serve_honours_assistant_port(monkeypatch: pytest.MonkeyPatch) -> None:
     assert api_port(Assistant()) == 8000, "the API alone keeps off the UI's default port"
     monkeypatch.setenv("ASSISTANT_PORT", "9123")
     assert api_port(Assistant()) == 9123
+
+
+def _documented_settings() -> set[str]:
+    """Setting names the README's configuration table names: `ASSISTANT_X`, or `_Y` after an
+    `ASSISTANT_<WORD>_...` in the same row for a setting that starts with the same word."""
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Configuration"):]
+    section = section[: section.index("\n## ", 1)]
+    found: set[str] = set()
+    for row in (line for line in section.splitlines() if line.startswith("| `")):
+        first = row.split("|")[1]
+        full = re.findall(r"`ASSISTANT_([A-Z0-9_]+)`", first)
+        found.update(name.lower() for name in full)
+        for tail in re.findall(r"`_([A-Z0-9_]+)`", first):
+            found.update(f"{name.split('_')[0]}_{tail}".lower() for name in full)
+    return found
+
+
+def test_every_setting_is_in_the_readme_configuration_table() -> None:
+    missing = sorted(set(Settings.model_fields) - _documented_settings())
+    assert not missing, f"add these settings to the README's configuration table: {missing}"
