@@ -367,7 +367,8 @@ def three_doc_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UISer
     yield from run_ui_server(tmp_path_factory, "browser-three", corpus=THREE_DOCS)
 
 
-def test_three_documents_examples_picker_cards_and_toolbar(context: BrowserContext, three_doc_server: UIServer) -> None:
+def test_three_documents_examples_picker_cards_and_toolbar(context: BrowserContext,
+                                                          three_doc_server: UIServer) -> None:
     import httpx
 
     docs = httpx.get(three_doc_server.url + "api/documents", timeout=30).json()
@@ -401,9 +402,9 @@ def test_three_documents_examples_picker_cards_and_toolbar(context: BrowserConte
     expect(page.locator("#sources")).not_to_contain_text("Good Neighbourliness Treaty")
 
     # Back to all documents: the article answers.
-    page.locator("#doc-picker button[aria-label='Clear']").first.click() if page.locator(
-        "#doc-picker button[aria-label='Clear']").count() else page.locator("#doc-picker .token-remove").first.click()
+    page.locator("#doc-picker [title='Clear']").click()  # the picker's clear-all
     page.keyboard.press("Escape")
+    expect(page.locator("#doc-picker .token-remove")).to_have_count(0)
     ask(page, TREATY_Q)
     expect(page.locator("#sources .src-card.cited", has_text="Good Neighbourliness Treaty")).not_to_have_count(0)
     settle(page, "#sources")
