@@ -7,6 +7,7 @@ streamable HTTP on 127.0.0.1 with ``--http``. It offers:
   ``[n]`` markers, ``abstained``, the citations (verbatim quote and exact character span in the
   document) and the passages the markers point at;
 * tool ``search``: a query, ``k`` and optional filters -> the passages retrieval ranks highest;
+* tool ``documents``: the indexed documents (their ``doc_id`` is what ``filters.documents`` takes);
 * one resource per indexed document, ``assistant://documents/<key>``: its metadata and its
   indexed passages, each with its section and exact span.
 
@@ -60,6 +61,16 @@ class SearchResult(BaseModel):
     """The ``search`` tool's result, best first."""
 
     passages: list[Passage]
+
+
+class ListedDocument(DocumentInfo):
+    uri: str = Field(description="The document's resource URI.")
+
+
+class DocumentList(BaseModel):
+    """The ``documents`` tool's result."""
+
+    documents: list[ListedDocument]
 
 
 class DocumentPassage(BaseModel):
@@ -142,6 +153,12 @@ def build_server(bot: Assistant) -> CorpusServer:
             return SearchResult(passages=make_passages(bot.retrieve(query, k=k, filters=filters)))
         except AssistantError as exc:
             raise _tool_error(exc) from None
+
+    @server.tool(description="List the indexed documents (doc_id, title, author, date, passages); "
+                 "a doc_id goes into filters.documents to ask or search one document only.")
+    def documents() -> DocumentList:
+        return DocumentList(documents=[
+            ListedDocument(**info.model_dump(), uri=document_uri(info.doc_id)) for info in bot.documents()])
 
     @server.resource(URI_PREFIX + "{key}", name="document", mime_type="application/json",
                      description="An indexed document: metadata and its passages with exact spans.")

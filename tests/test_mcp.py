@@ -44,6 +44,12 @@ async def exercise(session: ClientSession) -> dict[str, Any]:
     out["too_long"] = await session.call_tool("ask", {"question": "x" * 50_000})
     out["search"] = await session.call_tool("search", {"query": "treaty the pact replaces", "k": 3})
     out["search_bad_k"] = await session.call_tool("search", {"query": "treaty", "k": 0})
+    out["documents"] = await session.call_tool("documents", {})
+    doc_id = out["documents"].structured_content["documents"][0]["doc_id"]
+    out["filtered"] = await session.call_tool(
+        "search", {"query": "treaty", "k": 2, "filters": {"documents": [doc_id]}})
+    out["filtered_out"] = await session.call_tool(
+        "search", {"query": "treaty", "k": 2, "filters": {"documents": ["/nowhere/else.txt"]}})
     out["resources"] = (await session.list_resources()).resources
     out["read"] = await session.read_resource(out["resources"][0].uri)
     try:
@@ -115,7 +121,7 @@ def article_text(ws: Workspace) -> str:
 def test_server_offers_ask_and_search(results: dict[str, Any]) -> None:
     assert results["init"].server_info.name == "analyst-assistant"
     tools = {t.name: t for t in results["tools"]}
-    assert {"ask", "search"} <= set(tools)
+    assert {"ask", "search", "documents"} <= set(tools)
     assert "question" in tools["ask"].input_schema["properties"]
     assert "history" in tools["ask"].input_schema["properties"]
     assert {"query", "k", "filters"} <= set(tools["search"].input_schema["properties"])
@@ -162,6 +168,14 @@ def test_search_returns_k_passages(results: dict[str, Any], workspace: Workspace
     for p in passages:
         assert text[p["start"]:p["end"]] == p["text"]
     assert any("2000" in p["text"] for p in passages)
+
+
+def test_documents_tool_lists_what_the_filters_take(results: dict[str, Any], workspace: Workspace) -> None:
+    [doc] = results["documents"].structured_content["documents"]
+    assert doc["author"] == "Lily Donahue" and doc["uri"].startswith("assistant://documents/")
+    assert Path(doc["doc_id"]) == workspace.article.resolve()
+    assert len(results["filtered"].structured_content["passages"]) == 2
+    assert results["filtered_out"].structured_content["passages"] == []
 
 
 def test_documents_are_resources_with_their_passages(results: dict[str, Any], workspace: Workspace) -> None:
