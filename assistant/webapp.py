@@ -183,7 +183,7 @@ def conversation_markdown(answers: list[dict[str, Any]]) -> str:
         lines += [f"## Q{n}: {_md(answer.question)}", "", _md(answer.text), ""]
         for c in answer.citations:
             where = ", ".join(_md(x) for x in (c.title, c.author, c.date, c.section) if x)
-            lines.append(f"- \\[{c.marker}\\] {where} (characters {c.start}–{c.end} of "
+            lines.append(f"- [{c.marker}] {where} (characters {c.start}–{c.end} of "
                          f"{_md(Path(c.path).name)}): “{_md(c.quote)}”")
         lines.append("")
     return "\n".join(lines)
