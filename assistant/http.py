@@ -314,6 +314,9 @@ def add_error_handlers(app: FastAPI, settings: Settings | None = None, prefix: s
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if not ours(request.url.path):
             return await http_exception_handler(request, exc)
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to bytes that are not UTF-8, or JSON nested too deep to parse
+            return error_response(422, "InvalidJSON", "the body is not valid JSON (UTF-8 text, not nested too deep)")
         return error_response(exc.status_code, _http_error_name(exc.status_code), str(exc.detail),
                               headers=dict(exc.headers) if exc.headers else None)
 
