@@ -7,6 +7,7 @@ messages, Markdown-escaped) before it reaches the page. The page loads nothing f
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import sys
@@ -245,6 +246,18 @@ def picked_filter(question: str, picked: list[str] | None) -> RetrievalFilter | 
     return default_filter(question).model_copy(update={"documents": tuple(picked)})
 
 
+def clear_errors(fn: Any) -> Any:
+    """Show gradio_client callers the assistant's own message (Gradio hides other exceptions)."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except AssistantError as exc:
+            raise gr.Error(f"{type(exc).__name__}: {exc}") from None
+
+    return wrapper
+
+
 def without_paths(data: Any) -> Any:
     """``data`` with every "path" key dropped, recursively (for the gradio_client endpoints)."""
     if isinstance(data, dict):
@@ -414,9 +427,9 @@ def build_ui(bot: Assistant) -> gr.Blocks:
             """The indexed documents (doc_id is the source path)."""
             return [without_paths(d.model_dump(mode="json")) for d in bot.documents()]
 
-        gr.api(ask, api_name="ask")
-        gr.api(chat, api_name="chat")
-        gr.api(documents, api_name="documents")
+        gr.api(clear_errors(ask), api_name="ask")
+        gr.api(clear_errors(chat), api_name="chat")
+        gr.api(clear_errors(documents), api_name="documents")
     demo.queue(default_concurrency_limit=settings.concurrency)
     return demo
 

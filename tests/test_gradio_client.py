@@ -148,3 +148,41 @@ def test_the_gradio_queue_has_the_body_limit(server: UIServer) -> None:
                           headers={"content-type": "application/json"}, timeout=30)
     assert response.status_code == 413
     assert response.json()["error"] == "PayloadTooLarge"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("pact", True, "hybrid"), None),  # gradio passes True through int(): k=1, answered
+        (("x" * 3000, 5, "hybrid"), "the limit is 2000"),
+    ],
+    ids=["k-true", "too-long"],
+)
+def test_hostile_input_gets_the_assistants_message(client: Client, args: tuple, message: str | None) -> None:
+    from gradio_client.exceptions import AppError
+
+    if message is None:
+        assert "text" in client.predict(*args, api_name="/ask")
+        return
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name="/ask")
+
+
+def test_history_over_the_limit_is_refused(client: Client) -> None:
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="history turn 1: question is 3000 characters"):
+        client.predict(["x" * 3000], "Who signed it?", api_name="/chat")
+
+
+def test_a_lone_surrogate_through_the_queue_is_a_clear_error(server: UIServer) -> None:
+    """gradio_client cannot even send one (httpx refuses to encode it): send the escape by hand."""
+    import httpx
+
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        started = http.post("gradio_api/call/ask", content=b'{"data": ["\\ud800 pact", 5, "hybrid"]}',
+                            headers={"content-type": "application/json"})
+        assert started.status_code == 200, started.text
+        events = http.get(f"gradio_api/call/ask/{started.json()['event_id']}").text
+    assert "event: error" in events
+    assert "not valid Unicode" in events
