@@ -35,10 +35,12 @@ TREATY_Q = "Which treaty does the new pact replace?"
 FOLLOW_UP_Q = "Who signed it?"
 KIMCHI_Q = "What is a good recipe for kimchi?"
 HARBOUR_Q = "How many cargo ships did the harbour at Rason handle?"
+# Markup as code spans: the Markdown parser keeps their text (raw inline HTML it drops), so the
+# page must show the tags as text and never render or run them.
 HARBOUR_MD = (
     "# Harbour Report\n\n"
-    "The harbour at Rason handled <b>eleven</b> cargo ships in August, officials said. "
-    '<img src=x onerror="window.__xss=1">\n'
+    "The harbour at Rason handled `<b>eleven</b>` cargo ships in August, officials said. "
+    '`<img src=x onerror="window.__xss=1">`\n'
 )
 
 
