@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-fast bench eval chromium clean llm
+.PHONY: install run test test-fast bench bench-scale eval chromium clean llm
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test-fast: install
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py
+
+# 1k..100k passages of python3.11-doc (apt-get install python3.11-doc); about an hour at 150 passages/s.
+bench-scale: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[bench]"
+	HF_HUB_OFFLINE=1 $(BIN)/python benchmarks/scale.py --fresh --before-max 0
 
 eval: install
 	$(BIN)/assistant eval --split test --compare --out reports
