@@ -55,6 +55,41 @@ def synthetic_corpus(folder: Path, n_docs: int) -> None:
             "\n\n".join(body).replace("Pyongyang", f"Pyongyang{i}"), encoding="utf-8")
 
 
+def embedding_backends(sentences: list[str], queries: list[str], rounds: int = 3) -> dict[str, object]:
+    """torch, ONNX and ONNX int8 side by side in one process, interleaved (the machine is shared).
+
+    Query: one short text at a time (what a question costs); batch: passages per second at the
+    ingest batch size; agreement: the lowest cosine between a backend's vector and torch's.
+    """
+    import numpy as np
+
+    from assistant.embeddings import load_encoder
+
+    encoders = {name: load_encoder("packaged:all-MiniLM-L6-v2", "cpu", name) for name in ("torch", "onnx", "onnx-int8")}
+    reference = np.asarray(encoders["torch"].encode(sentences, batch_size=64, normalize_embeddings=True))
+    query_s: dict[str, list[float]] = {n: [] for n in encoders}
+    batch_rate: dict[str, list[float]] = {n: [] for n in encoders}
+    for encoder in encoders.values():
+        encoder.encode(queries[:2], batch_size=64, normalize_embeddings=True)
+    for _ in range(rounds):
+        for name, encoder in encoders.items():
+            for q in queries:
+                t = time.perf_counter()
+                encoder.encode([q], batch_size=64, normalize_embeddings=True)
+                query_s[name].append(time.perf_counter() - t)
+            t = time.perf_counter()
+            encoder.encode(sentences, batch_size=64, normalize_embeddings=True)
+            batch_rate[name].append(len(sentences) / (time.perf_counter() - t))
+    out: dict[str, object] = {}
+    for name, encoder in encoders.items():
+        vectors = np.asarray(encoder.encode(sentences, batch_size=64, normalize_embeddings=True))
+        key = name.replace("-", "_")
+        out[f"embed_{key}_query_ms"] = round(statistics.median(query_s[name]) * 1000, 2)
+        out[f"embed_{key}_passages_per_s"] = round(statistics.median(batch_rate[name]), 1)
+        out[f"embed_{key}_min_cosine_vs_torch"] = round(float((vectors * reference).sum(axis=1).min()), 6)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=40, help="synthetic documents for the ingest benchmark")
@@ -81,6 +116,9 @@ def main() -> None:
         started = time.perf_counter()
         bot.embedder.embed(sentences)
         figures["embed_sentences_per_s"] = round(len(sentences) / (time.perf_counter() - started), 1)
+        figures["embedding_backend"] = bot.settings.embedding_backend
+        questions_text = [i.question for i in load_golden(ROOT / "tests/eval/golden.jsonl", split="dev")][:20]
+        figures.update(embedding_backends(sentences[:256], questions_text))
 
         first = bot.ingest()
         figures["ingest_article_s"] = round(first.seconds, 2)
