@@ -75,13 +75,13 @@ class Verdict:
 def split_reply(reply: str) -> list[str]:
     """Sentences of a model reply, each with the markers that belong to it.
 
-    Models often write "... the treaty. [2] The next ...": the marker after the stop belongs
+    Models often write "... the report. [2] The next ...": the marker after the stop belongs
     to the sentence before it, not the one after. Small models also echo the prompt's framing
     ("[2] (Title > Section)", "<passage>") and then copy the passage: the framing is dropped and
     its marker goes to the copied sentences that carry none of their own (the support check
     still decides whether passage 2 says them). A line break ends a sentence.
     """
-    reply = _GLUED_MARKERS.sub(r"\1 \2", reply)  # "treaty.[2] Next" splits like "treaty. [2] Next"
+    reply = _GLUED_MARKERS.sub(r"\1 \2", reply)  # "report.[2] Next" splits like "report. [2] Next"
     out: list[str] = []
     carried = ""
     for line in _LINE.finditer(reply):
@@ -199,7 +199,7 @@ class ReplyStream:
     """Feeds a reply as it is written; hands back each sentence's verdict once it is finished.
 
     A sentence is finished once the text after it has started a new sentence with a real
-    word, so markers still arriving after its full stop ("... treaty. [1" then "2]") join it.
+    word, so markers still arriving after its full stop ("... report. [1" then "2]") join it.
     """
 
     def __init__(self, gate: SentenceGate) -> None:
