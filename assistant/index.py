@@ -61,6 +61,7 @@ class ChunkStore:
         self._versions: Any = None
         self._opened_version: str | None = None
         self._manifest_cache: tuple[str, dict[str, DocumentInfo]] | None = None
+        self._count_cache: tuple[str, int] | None = None
         self._lock = threading.RLock()
         local = not settings.chroma_host
         self.lock = StoreLock(settings.store_dir if local else None)
@@ -201,11 +202,11 @@ class ChunkStore:
         with self.lock.exclusive(), self._lock:
             self._refresh()
             self._bump_version()
-            self._manifest_cache = None
+            self._manifest_cache = self._count_cache = None
             try:
                 yield
             finally:  # anything read meanwhile saw the store half-changed
-                self._manifest_cache = None
+                self._manifest_cache = self._count_cache = None
 
     def check(self) -> dict[str, int]:
         """Documents and chunks, read fresh; raises StoreError when the index is broken."""
@@ -236,6 +237,15 @@ class ChunkStore:
         docs = {info.doc_id: info for info in (_info(m) for m in records["metadatas"] or [])}
         self._manifest_cache = (version, docs)
         return docs
+
+    def _count_for(self, version: str) -> int:
+        """Stored chunks (committed or not), counted once per index version."""
+        cached = self._count_cache
+        if cached is not None and cached[0] == version and version:
+            return cached[1]
+        total = int(self.chunks.count())
+        self._count_cache = (version, total)
+        return total
 
     def documents(self) -> list[DocumentInfo]:
         with self.reading() as version:
@@ -343,7 +353,7 @@ class ChunkStore:
             if before == sum(d.chunks for d in self._manifest_for(self.version()).values()):
                 return 0  # nothing left over: skip the per-document deletes
             self._bump_version()
-            self._manifest_cache = None
+            self._manifest_cache = self._count_cache = None
             if committed:
                 self.chunks.delete(where={"doc_id": {"$nin": list(committed)}})
                 for doc_id, sha in committed.items():
@@ -353,7 +363,7 @@ class ChunkStore:
                 for i in range(0, len(ids), 1000):
                     self.chunks.delete(ids=ids[i : i + 1000])
             collected = before - self.chunks.count()
-            self._manifest_cache = None
+            self._manifest_cache = self._count_cache = None
             return collected
 
     def reset(self) -> None:
@@ -367,7 +377,7 @@ class ChunkStore:
                 except Exception:
                     pass
             self._chunks = self._manifest = None
-            self._manifest_cache = None
+            self._manifest_cache = self._count_cache = None
 
     # -- reading ----------------------------------------------------------------------------
     def visible_filter(self, where: dict[str, Any] | None = None) -> dict[str, Any] | None:
@@ -401,7 +411,7 @@ class ChunkStore:
                 return []
             want = max(1, k)
             if accept is not None:
-                total = int(self.chunks.count())
+                total = self._count_for(version)
                 fetch = min(total, max(want * 2, want + 16))
                 out = self._query(embedding, fetch, prefilter, committed, accept)
                 if len(out) >= want or fetch >= total:
