@@ -321,7 +321,8 @@ def build_ui(bot: Assistant) -> gr.Blocks:
             if not message:
                 yield history, stored, gr.skip(), gr.skip()
                 return
-            turns = [Answer.model_validate(a).as_turn() for a in stored]
+            # the most recent turns only: a long session must not hit ASSISTANT_MAX_HISTORY_TURNS
+            turns = [Answer.model_validate(a).as_turn() for a in stored[max(0, len(stored) - settings.max_history_turns):]]
             history = [*history, {"role": "user", "content": html.escape(message)}, {"role": "assistant", "content": "…"}]
             yield history, stored, "", gr.skip()
             text = ""
