@@ -189,7 +189,8 @@ def chat(
             console.print("(conversation cleared)")
             continue
         try:
-            answer = bot.chat(history, line, k=k, backend=backend)
+            recent = history[max(0, len(history) - bot.settings.max_history_turns):]  # never over the limit
+            answer = bot.chat(recent, line, k=k, backend=backend)
         except AssistantError as exc:
             err.print(f"[red]error:[/red] {escape(str(exc))}")
             continue
