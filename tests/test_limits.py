@@ -140,3 +140,27 @@ def test_markdown_export_escapes_document_text() -> None:
     assert "<img" not in out
     assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in out
     assert "](javascript:" not in out
+
+
+# -- exposure (the real-process tests are in test_auth.py) ---------------------------------------
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.4.5.6", "::1", "[::1]", "localhost", "LOCALHOST"])
+def test_loopback_hosts_need_no_login(tmp_path: Path, host: str) -> None:
+    from assistant.limits import is_loopback, require_login_to_expose
+
+    assert is_loopback(host)
+    assert require_login_to_expose(host, load_settings(store_dir=tmp_path)) is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.5", "10.0.0.1", "analyst-box.example.org"])
+def test_other_hosts_need_a_login_or_insecure(tmp_path: Path, host: str) -> None:
+    from assistant.errors import ConfigurationError
+    from assistant.limits import require_login_to_expose
+
+    with pytest.raises(ConfigurationError, match=f"refusing to serve on {host} without a login"):
+        require_login_to_expose(host, load_settings(store_dir=tmp_path))
+    assert require_login_to_expose(host, load_settings(store_dir=tmp_path, auth="a:b")) is None
+    warning = require_login_to_expose(host, load_settings(store_dir=tmp_path), insecure=True)
+    assert warning and "WITHOUT a login" in warning
+    assert require_login_to_expose(host, load_settings(store_dir=tmp_path, insecure=True))
