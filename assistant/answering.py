@@ -3,8 +3,11 @@
 The default composer needs no LLM. It scores every sentence of the retrieved passages
 against the question (embedding similarity plus IDF-weighted word coverage), keeps the few
 that answer it verbatim and cites each with the number of the passage it came from. When
-the best sentence is below the abstention threshold, it says plainly that the corpus does
-not cover the question and cites nothing: loosely related text is never stitched together.
+no sentence answers (too weak a score for this question, a name the passages never mention,
+no date or number where one is asked for), it says plainly that the corpus does not cover
+the question and cites nothing: loosely related text is never stitched together. See
+:class:`ExtractiveComposer` for the rules, none of which depends on how many passages are
+indexed.
 
 A composer gets the question state (the standalone question and the numbered passages) and a
 term weight (a word's IDF); it never sees the store or the BM25 index. Validation of what it
@@ -16,17 +19,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Protocol
 
 import numpy as np
 
 from .chunking import METADATA_KINDS, metadata_statement
+from .config import Settings
 from .embeddings import Embedder
 from .lexical import stem_all
 from .overlap import jaccard, word_bag
+from .question_types import AnswerType, asks_about_the_source, expected_type, question_names, type_strength
 from .schema import Answer, Citation, Passage
 from .state import QuestionState, TermWeight
-from .text import content_words, sentence_spans
+from .text import content_words, sentence_spans, words
 
 NOT_COVERED = (
     "The corpus does not answer this question: none of the indexed passages addresses it, "
@@ -62,6 +68,9 @@ class Candidate:
     score: float = 0.0
     similarity: float = 0.0  # embedding cosine of the sentence and the question
     coverage: float = 0.0  # IDF-weighted share of the question's words the sentence contains
+    index: int = 0  # the sentence's position in its passage (neighbours are index +- 1)
+    strength: int = 1  # how plainly it carries the asked-for answer type (0, 1, 2)
+    rank: float = 0.0  # score plus the bonus for naming what the question names
 
     @property
     def kind(self) -> str:
@@ -75,8 +84,8 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
         if passage.kind in METADATA_KINDS or passage.kind == "caption":
             out.append(Candidate(passage, passage.start, passage.end, passage.text))
             continue
-        for s, e in sentence_spans(passage.text):
-            out.append(Candidate(passage, passage.start + s, passage.start + e, passage.text[s:e]))
+        for i, (s, e) in enumerate(sentence_spans(passage.text)):
+            out.append(Candidate(passage, passage.start + s, passage.start + e, passage.text[s:e], index=i))
     return out
 
 
@@ -98,8 +107,51 @@ def not_covered(state: QuestionState, backend: str) -> Answer:
     )
 
 
+@dataclass(frozen=True)
+class QuestionCues:
+    """What a question asks for, beyond its words: the answer type and the names it depends on.
+
+    ``names`` holds, for each name the question mentions that is distinctive in this corpus,
+    its distinctive words: a passage that mentions none of them cannot answer a question about
+    that name, however close its wording. ``unknown`` is set when a name's words occur nowhere
+    in the corpus ("What did <a person the corpus never mentions> say about the pact?").
+    """
+
+    kind: AnswerType | None = None
+    names: tuple[tuple[str, ...], ...] = ()
+    unknown: bool = False
+    mentioned: tuple[str, ...] = ()  # every name of the question, for preferring sentences that name it
+
+
+#: Which answer types a metadata line can carry (its text is a title, a name, a date line).
+_METADATA_TYPES: dict[str, dict[str, int]] = {
+    "title": {"name": 2},
+    "byline": {"agent": 2, "date": 1},
+    "publisher": {"agent": 2, "name": 1},
+    "caption": {"agent": 1, "name": 1},
+}
+
+
 class ExtractiveComposer:
-    """Picks verbatim sentences that answer the question; no LLM required."""
+    """Picks verbatim sentences that answer the question; no LLM required.
+
+    The choice is made in three steps, each independent of how many passages are indexed:
+
+    1. **support**: the distinctive names of the question must occur in the passage a
+       sentence comes from (or, for a question naming several things, in the passages of the
+       chosen sentences together); otherwise the corpus does not answer it;
+    2. **answer type**: a question that asks for a person, date, number, name or place
+       prefers sentences that carry one (:mod:`assistant.question_types`), and when the best
+       sentence lacks it, its neighbour in the same passage that has it is quoted first;
+       a question asking for a date, number or duration is declined when no chosen sentence
+       holds one;
+    3. **relative score**: the best sentence answers when it reaches ``abstain_threshold``, or
+       when it stands out from the question's own background (the median score of all the
+       sentences shown for it) by ``relative_threshold``, never below ``score_floor``. A
+       question with few content words ("What is the name of the song?") scores low against
+       every sentence, so it is compared with its own background rather than with a level
+       set on other questions and other corpus sizes.
+    """
 
     name = "extractive"
 
@@ -111,6 +163,14 @@ class ExtractiveComposer:
         coverage_weight: float = 0.35,
         margin: float = 0.12,
         duplicate_overlap: float = 0.6,
+        relative_threshold: float = 0.2,
+        type_window: float = 0.1,
+        entity_weight: float = 0.08,
+        neighbour_window: int = 2,
+        name_distinctiveness: float = 0.5,
+        require_answer_type: bool = True,
+        score_floor: float = 0.35,
+        name_support: float = 1.0,
     ) -> None:
         self.embedder = embedder
         self.abstain_threshold = abstain_threshold
@@ -118,6 +178,28 @@ class ExtractiveComposer:
         self.coverage_weight = coverage_weight
         self.margin = margin
         self.duplicate_overlap = duplicate_overlap
+        self.relative_threshold = relative_threshold
+        self.type_window = type_window
+        self.entity_weight = entity_weight
+        self.neighbour_window = neighbour_window
+        self.name_distinctiveness = name_distinctiveness
+        self.require_answer_type = require_answer_type
+        self.score_floor = score_floor
+        self.name_support = name_support
+
+    @classmethod
+    def from_settings(cls, embedder: Embedder, settings: Settings) -> ExtractiveComposer:
+        """The composer with every knob taken from ``settings`` (see the README's table)."""
+        return cls(
+            embedder, settings.abstain_threshold, settings.max_answer_sentences,
+            coverage_weight=settings.coverage_weight, margin=settings.answer_margin,
+            duplicate_overlap=settings.duplicate_sentence_overlap,
+            relative_threshold=settings.relative_abstain_threshold, type_window=settings.answer_type_window,
+            entity_weight=settings.entity_weight,
+            neighbour_window=settings.neighbour_window, name_distinctiveness=settings.name_distinctiveness,
+            require_answer_type=settings.require_answer_type, score_floor=settings.answer_score_floor,
+            name_support=settings.name_support,
+        )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
         """Set each candidate's score: similarity to ``question`` plus weighted word coverage.
@@ -128,26 +210,92 @@ class ExtractiveComposer:
             return
         q_vec = np.asarray(self.embedder.embed_query(question))
         s_vecs = np.asarray(self.embedder.embed_queries([scoring_text(c) for c in cands]))
-        similarities = s_vecs @ q_vec
+        cosines = s_vecs @ q_vec
         q_tokens = list(dict.fromkeys(stem_all(content_words(question))))
         weights = {t: (idf(t) if idf else 1.0) for t in q_tokens}
         total = sum(weights.values())
-        for c, similarity in zip(cands, similarities, strict=True):
+        for c, d in zip(cands, cosines, strict=True):
             s_tokens = set(stem_all(content_words(scoring_text(c))))
             covered = sum(w for t, w in weights.items() if t in s_tokens)
-            c.similarity = float(similarity)
+            c.similarity = float(d)
             c.coverage = covered / total if total else 0.0
             c.score = c.similarity + self.coverage_weight * c.coverage
 
-    def select(self, cands: list[Candidate]) -> list[Candidate]:
+    # -- what the question needs ------------------------------------------------------------
+    def cues(self, state: QuestionState, idf: TermWeight | None) -> QuestionCues:
+        """Answer type of the standalone question; distinctive names of the standalone question
+        and of the question as asked (a word the speller changed counts in its corrected form)."""
+        kind = expected_type(state.standalone)
+        mentioned = tuple(dict.fromkeys(question_names(state.standalone)))
+        if idf is None or asks_about_the_source(state.standalone):
+            return QuestionCues(kind, mentioned=mentioned)
+        unseen = idf("\x00") or 1.0  # the weight of a word no passage contains
+
+        def rarity(token: str) -> float:
+            return idf(stem_all([token])[0]) / unseen
+
+        corrected = set(words(state.standalone))
+        names: list[tuple[str, ...]] = []
+        unknown = False
+        for name in dict.fromkeys(question_names(state.standalone) + question_names(state.question)):
+            tokens = [t for t in content_words(name) if len(t) >= 3 and t in corrected]
+            rarest = max((rarity(t) for t in tokens), default=0.0)
+            # a name is known by its rarest word: "Vandenberg" in "Vandenberg Space Force Base"
+            distinct = tuple(t for t in tokens if rarity(t) >= max(self.name_distinctiveness, rarest - 0.05))
+            if distinct:  # known by its rarest words, or by its initials ("United States" as "U.S.")
+                keys = tuple(dict.fromkeys(distinct + tuple(k for k in _name_keys(name) if k not in tokens)))
+                if keys not in names:
+                    names.append(keys)
+            # an ordinary name (not an acronym, which may be spelt out) the corpus never uses
+            if tokens and not name.isupper() and all(rarity(t) >= 0.999 for t in tokens):
+                unknown = True
+        return QuestionCues(kind, tuple(names), unknown, mentioned)
+
+    def _strength(self, c: Candidate, cues: QuestionCues, question: str) -> int:
+        if cues.kind is None:
+            return 1
+        if c.kind in _METADATA_TYPES:
+            return _METADATA_TYPES[c.kind].get(cues.kind, 0)
+        return type_strength(c.text, cues.kind, question)
+
+    # -- choosing ---------------------------------------------------------------------------
+    def select(self, cands: list[Candidate], cues: QuestionCues = QuestionCues(), question: str = "") -> list[Candidate]:
         """The sentences to answer with; empty means abstain."""
-        ranked = sorted(cands, key=lambda c: -c.score)
-        if not ranked or ranked[0].score < self.abstain_threshold:
+        if not cands:
             return []
-        best = ranked[0].score
-        chosen: list[Candidate] = []
-        seen_words: list[frozenset[str]] = []
-        for c in ranked:
+        for c in cands:
+            c.strength = self._strength(c, cues, question)
+        background = float(np.median([c.score for c in cands]))
+        if cues.unknown:
+            return []  # the question names something the corpus never mentions
+        support = {id(c): _supported(cues.names, c.passage) for c in cands}
+        full = [c for c in cands if len(support[id(c)]) == len(cues.names)]
+        pool = full or [c for c in cands if support[id(c)]]
+        if not pool:
+            return []
+        keys = [_name_keys(n) for n in cues.mentioned]
+        for c in pool:  # sentences that name what the question names come first, other things equal
+            if keys:
+                c.rank = c.score + self.entity_weight * sum(_mentions(c, k) for k in keys) / len(keys)
+            else:
+                c.rank = c.score
+        ranked = sorted(pool, key=lambda c: -c.rank)
+        head = ranked[0]
+        if cues.kind:  # a plainer carrier of the asked-for type, nearly as good, answers instead
+            near = [c for c in ranked if c.rank >= head.rank - self.type_window]
+            head = max(near, key=lambda c: (c.strength, c.rank))
+            ranked = [head] + [c for c in ranked if c is not head]
+        if head.score < self.score_floor or (
+            head.score < self.abstain_threshold and head.score - background < self.relative_threshold
+        ):
+            return []  # neither good in itself nor clearly better than the question's background
+        chosen = [head]
+        neighbour = self._typed_neighbour(head, cands, cues) if cues.kind else None
+        if neighbour is not None:
+            chosen = sorted([head, neighbour], key=lambda c: c.start)
+        best = head.score
+        seen_words = [word_bag(c.text) for c in chosen]
+        for c in ranked[1:]:
             if len(chosen) >= self.max_sentences or c.score < max(self.abstain_threshold, best - self.margin):
                 break
             bag = word_bag(c.text)
@@ -157,15 +305,36 @@ class ExtractiveComposer:
                 continue
             chosen.append(c)
             seen_words.append(bag)
-        # The direct answer first, then its support in reading order.
-        head, rest = chosen[:1], sorted(chosen[1:], key=lambda c: (c.passage.doc_id, c.start))
-        return head + rest
+        covered = set().union(*(support[id(c)] for c in chosen))
+        if cues.names and len(covered) < max(1.0, self.name_support * len(cues.names)):
+            return []  # a name the question depends on is in none of the chosen passages
+        lead = 1 if neighbour is None else 2
+        if self.require_answer_type and cues.kind in ("date", "number", "duration") and not any(
+            c.strength for c in chosen[:lead]
+        ):
+            return []  # asked for a date or a number; the answering sentence holds none
+        # The direct answer first (with its typed neighbour), then its support in reading order.
+        head_part, rest = chosen[:lead], sorted(chosen[lead:], key=lambda c: (c.passage.doc_id, c.start))
+        return head_part + rest
+
+    def _typed_neighbour(self, head: Candidate, cands: list[Candidate], cues: QuestionCues) -> Candidate | None:
+        """The sentence next to ``head`` in its passage that carries the answer type it lacks."""
+        if head.strength >= 2 or head.kind in _METADATA_TYPES:
+            return None
+        near = [
+            c for c in cands
+            if c.passage.number == head.passage.number and c is not head
+            and 0 < abs(c.index - head.index) <= self.neighbour_window and c.strength > head.strength
+        ]
+        if not near:
+            return None
+        return max(near, key=lambda c: (c.strength, -abs(c.index - head.index), c.score))
 
     def answerable(self, state: QuestionState, idf: TermWeight | None) -> tuple[list[Candidate], list[Candidate]]:
         """All scored candidates and the chosen ones (none: the corpus does not answer it)."""
         cands = candidates(state.passages)
         self.score(state.standalone, cands, idf)
-        return cands, self.select(cands)
+        return cands, self.select(cands, self.cues(state, idf), state.standalone)
 
     def compose(self, state: QuestionState, idf: TermWeight | None = None) -> Answer:
         _, chosen = self.answerable(state, idf)
@@ -176,6 +345,58 @@ class ExtractiveComposer:
             question=state.question, standalone_question=state.standalone, text=text,
             citations=[citation_for(c) for c in chosen], passages=list(state.passages), backend=self.name,
         )
+
+
+def _supported(names: Sequence[tuple[str, ...]], passage: Passage) -> set[int]:
+    """The indices of ``names`` that ``passage`` (text, title, section, author, publisher, file
+    name) mentions: any of a name's keys, a word sharing its first letters ("Russia" in
+    "Russian"), or the initials of a capitalised phrase for an acronym."""
+    if not names:
+        return set()
+    text = " ".join(filter(None, [passage.text, passage.title, passage.section, passage.author or "",
+                                  passage.publisher or "", PurePath(passage.doc_id).stem]))
+    present = _present(text)
+    found = set()
+    for i, tokens in enumerate(names):
+        for token in tokens:
+            if token in present or any(
+                len(token) >= 4 and len(w) >= 4 and abs(len(w) - len(token)) <= 3
+                and (w.startswith(token) or token.startswith(w))
+                for w in present
+            ):
+                found.add(i)
+                break
+    return found
+
+
+def _present(text: str) -> set[str]:
+    """Words of ``text``, its initialisms without dots ("U.S." -> "us") and the initials of its
+    capitalised phrases ("Government Accountability Office" -> "gao")."""
+    present = set(words(text))
+    present |= {m.group(0).replace(".", "").casefold() for m in re.finditer(r"\b(?:[A-Z]\.){2,}", text)}
+    present |= {"".join(w[0] for w in m.group(0).split() if w[0].isupper()).casefold() for m in _PHRASE.finditer(text)}
+    return present
+
+
+def _name_keys(name: str) -> frozenset[str]:
+    """Ways a text may mention ``name``: its words, its initials ("United States" -> "us"),
+    an initialism without its dots ("U.S." -> "us")."""
+    keys = {t for t in content_words(name) if len(t) >= 3}
+    parts = [w for w in re.findall(r"[\w’'.-]+", name) if w[:1].isupper()]
+    if len(parts) > 1:
+        keys.add("".join(w[0] for w in parts).casefold())
+    collapsed = name.replace(".", "").strip()
+    if collapsed.isupper() and 1 < len(collapsed) <= 6:
+        keys.add(collapsed.casefold())
+    return frozenset(keys)
+
+
+def _mentions(c: Candidate, keys: frozenset[str]) -> bool:
+    return bool(keys & _present(c.text))
+
+
+#: A capitalised phrase whose initials may be an acronym ("Government Accountability Office").
+_PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|the|on)\s+)?[A-Z][a-z]+)+")
 
 
 def answer_sentence(c: Candidate) -> str:

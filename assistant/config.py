@@ -121,6 +121,33 @@ class Settings(BaseSettings):
     duplicate_sentence_overlap: float = Field(
         0.6, ge=0.0, le=1.0, description="Word overlap (Jaccard) above which a second answer sentence repeats the first."
     )
+    relative_abstain_threshold: float = Field(
+        0.2, ge=0.0, le=2.0,
+        description="A best sentence under abstain_threshold still answers if it beats the median score of the sentences shown for the question by this much.",
+    )
+    answer_type_window: float = Field(
+        0.1, ge=0.0, le=2.0,
+        description="A sentence this close to the best that plainly carries the asked-for type (who -> a name, when -> a date) answers instead.",
+    )
+    entity_weight: float = Field(
+        0.08, ge=0.0, le=2.0, description="Bonus for a sentence that names what the question names (all of it: the full bonus)."
+    )
+    neighbour_window: int = Field(
+        2, ge=0, le=10, description="How many sentences either side of the best one may supply the answer type it lacks."
+    )
+    name_distinctiveness: float = Field(
+        0.5, ge=0.0, le=1.0,
+        description="Question names at least this rare (IDF / IDF of an unseen word) must occur in the cited passages.",
+    )
+    require_answer_type: bool = Field(
+        True, description="Decline a when/how-many question when no chosen sentence holds a date or number."
+    )
+    answer_score_floor: float = Field(
+        0.35, ge=0.0, le=2.0, description="Below this score no sentence answers, however it compares with the background."
+    )
+    name_support: float = Field(
+        1.0, ge=0.0, le=1.0, description="Share of the question's distinctive names the cited passages must mention."
+    )
     query_cache_size: int = Field(2048, ge=0, le=1_000_000, description="Embedded questions and sentences kept in memory.")
     max_question_chars: int = Field(2000, ge=10)
     resolve_followups: bool = True

@@ -35,13 +35,16 @@ _TIME_UNITS = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|centu
 # question patterns, tried in order; the first that matches sets the expected type
 _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("date", re.compile(
-        r"\bwhen\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time)\b|"
+        r"^\s*(?:and\s+|so\s+|but\s+)?when\b|\b(?:since|until|till)\s+when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time)\b|"
         r"\bin\s+what\s+year\b|\bsince\s+when\b|\bhow\s+long\s+ago\b", re.I)),
-    ("duration", re.compile(r"\bhow\s+long\b|\b(?:what|which)\s+(?:period|duration)\b", re.I)),
+    ("duration", re.compile(r"\bhow\s+(?:long|old)\b|\b(?:what|which)\s+(?:period|duration)\b", re.I)),
     ("number", re.compile(
         r"\bhow\s+(?:many|much|old|far|large|big|high|often|tall|deep|wide|heavy|fast)\b|"
         r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|number|amount|"
-        r"quantity|sum|total|rate|level|figure|cost|price|budget|population|size|value)\b", re.I)),
+        r"quantity|sum|total|rate|level|figure|cost|price|budget|population|size|value|temperature|"
+        r"distance|length|height|weight|speed|age|capacity|range|volume|area|depth|tonnage)\b|"
+        r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:population|number|percentage|"
+        r"share|amount|cost|price|budget|size|value|total|rate|gdp|age|temperature|distance)\b", re.I)),
     ("name", re.compile(
         r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:name|title|names|titles)\b|"
         r"\bwhat\s+(?:is|was|are|were)\b[^?]{0,80}\b(?:called|named|known\s+as)\s*\??\s*$|\bcalled\s+what\b|"
@@ -54,7 +57,7 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"countries|government|governments|firm|firms|office|party|parties|body|bodies|committee|"
         r"state|states|nation|nations|institution|service)\b", re.I)),
     ("place", re.compile(
-        r"^\s*(?:and\s+)?where\b|\bwhere\s+(?:is|was|are|were|did|does|do)\b|"
+        r"^\s*(?:and\s+)?where\b|"
         r"\b(?:what|which)\s+(?:place|city|cities|region|regions|location|port|ports|province|capital|"
         r"continent|area|waterway|strait|sea|base|site)\b|\bin\s+which\s+\w+\b", re.I)),
     ("reason", re.compile(r"^\s*(?:and\s+)?why\b|\bfor\s+what\s+reason\b|\bwhat\s+(?:caused|led\s+to|drove)\b", re.I)),
@@ -163,6 +166,44 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
     if kind == "duration":
         return 2 if new([f for f in evidence if re.search(r"\d|[a-z]+[\s-]+\w*[\s-]*" + _TIME_UNITS, f, re.I) and " " in f.strip() or "-" in f]) else 1
     return 1
+
+
+def question_names(question: str) -> list[str]:
+    """The names a question mentions: capitalised words and sequences, codes such as "FY2022",
+    and quoted titles, but not the capital that opens the question or a question word."""
+    names = [m.group(1) for m in _QUOTED.finditer(question)]
+    names += [n for n in _names(question) if n.split()[0].lower() not in _QUESTION_OPENERS]
+    names += [m.group(0) for m in re.finditer(r"\b[A-Z]{1,6}\d[\w-]*\b", question)]
+    names += _non_latin(question)
+    # "the ACME report", "ACME products": a name that says who published the source, not what it says
+    framing = {m.group(1) for m in re.finditer(rf"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)\s+(?:{_SOURCE_NOUNS})\b", question)}
+    return list(dict.fromkeys(n for n in names if n.strip() and n not in framing))
+
+
+_SOURCE_NOUNS = (
+    r"reports?|products?|articles?|analys[ie]s|briefs?|briefings?|primers?|papers?|stud(?:y|ies)|"
+    r"documents?|publications?|memos?|insights?|notes?|overviews?|sources?|texts?"
+)
+_ABOUT_THE_SOURCE = re.compile(
+    r"\bwho\s+(?:wrote|authored|published|edited|produced)\b|\bauthors?\b|\bwriters?\b|\bpublisher\b|"
+    r"\bwhen\s+(?:was|were|is)\b.*\b(?:published|updated|written|released|issued)\b|\btitle\s+of\b|"
+    r"\b(?:publication|release)\s+date\b|\blast\s+updated\b",
+    re.I,
+)
+
+
+def asks_about_the_source(question: str) -> bool:
+    """True for questions about a document itself (who wrote it, when, its title), where the
+    names in the question identify the document rather than what the answer must mention."""
+    return bool(_ABOUT_THE_SOURCE.search(question))
+
+
+_QUESTION_OPENERS = frozenset(
+    """what which who whom whose when where why how is are was were do does did has have had can
+    could will would should shall may might must according tell show list give describe explain
+    please suppose imagine besides apart except beyond unlike like as for in on at by with from
+    after before during since under between among about against and but so also""".split()
+)
 
 
 def _names(sentence: str) -> list[str]:

@@ -58,14 +58,7 @@ class Assistant:
         )
         self.store = ChunkStore(self.settings, self.settings.embedding_model)
         self.hybrid_search = HybridSearch(self.store, self.embedder, self.settings)
-        self.extractive = ExtractiveComposer(
-            self.embedder,
-            self.settings.abstain_threshold,
-            self.settings.max_answer_sentences,
-            coverage_weight=self.settings.coverage_weight,
-            margin=self.settings.answer_margin,
-            duplicate_overlap=self.settings.duplicate_sentence_overlap,
-        )
+        self.extractive = ExtractiveComposer.from_settings(self.embedder, self.settings)
         self._llm: Composer | None = None
         self._write_lock = threading.Lock()
         self.pipeline = QuestionPipeline(self.hybrid_search, self._composer, self.settings.resolve_followups)
