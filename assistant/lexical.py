@@ -42,7 +42,7 @@ from .schema import BlockKind, Chunk
 from .text import STOPWORDS, content_words
 
 #: Bump when tokenisation changes: saved tokens and indexes of another format are ignored.
-FORMAT = 1
+FORMAT = 2
 SPELLING_CUTOFF = 0.84
 _KINDS: tuple[str, ...] = get_args(BlockKind)
 _MAX_VOCAB_WORD = 32  # longer words are never typo targets (and stay "known" through their stem)
@@ -83,10 +83,11 @@ class DocTokens:
     tops: list[str]
     dates: list[int]
     surface: list[str]
+    records: list[str]  # each chunk as JSON (text and metadata): lexical hits need no store read
 
     @classmethod
     def from_chunks(cls, doc_id: str, sha: str, chunks: Sequence[Chunk]) -> DocTokens:
-        from .records import date_int
+        from .records import chunk_to_metadata, date_int
 
         ordered = sorted(chunks, key=lambda c: c.order)
         tokens, surface = [], set()
@@ -99,6 +100,7 @@ class DocTokens:
             kinds=[c.kind for c in ordered], sections=[c.section_path for c in ordered],
             tops=[c.section[0] if c.section else "" for c in ordered],
             dates=[date_int(c.date) for c in ordered], surface=sorted(surface),
+            records=[json.dumps([c.id, c.text, chunk_to_metadata(c, "")], ensure_ascii=False) for c in ordered],
         )
 
 
@@ -132,11 +134,13 @@ class LexicalIndex:
         top: list[int] = []
         dates: list[int] = []
         ids: list[str] = []
+        records: list[str] = []
         section_ids: dict[str, int] = {}
         vocab: set[str] = set()
         for n, doc in enumerate(docs):
             corpus.extend(doc.tokens)
             ids.extend(doc.ids)
+            records.extend(doc.records)
             doc_idx.extend([n] * len(doc.ids))
             kinds.extend(_KINDS.index(k) if k in _KINDS else -1 for k in doc.kinds)
             sec.extend(section_ids.setdefault(s, len(section_ids)) for s in doc.sections)
@@ -147,18 +151,18 @@ class LexicalIndex:
         if corpus:
             bm25.index(corpus, show_progress=False)
         words = sorted(vocab)
-        encoded = "\n".join(ids).encode("utf-8")
-        lengths = np.fromiter((len(i.encode("utf-8")) + 1 for i in ids), dtype=np.int64, count=len(ids))
-        offsets = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
+        id_blob, offsets = _blob(ids)
+        record_blob, record_offsets = _blob(records)
         arrays = {
             "doc": np.asarray(doc_idx, dtype=np.int32),
             "kind": np.asarray(kinds, dtype=np.int8),
             "sec": np.asarray(sec, dtype=np.int32),
             "top": np.asarray(top, dtype=np.int32),
             "date": np.asarray(dates, dtype=np.int32),
-            "ids": np.frombuffer(encoded, dtype=np.uint8).copy(),
+            "ids": id_blob,
             "offsets": offsets,
+            "records": record_blob,
+            "record_offsets": record_offsets,
             "vocab": np.asarray(words, dtype=f"<U{_MAX_VOCAB_WORD}"),
             "vocab_len": np.asarray([len(w) for w in words], dtype=np.int16),
             "vocab_sig": _signatures(words),
@@ -222,6 +226,15 @@ class LexicalIndex:
         offsets = self._a["offsets"]
         start, end = int(offsets[row]), int(offsets[row + 1]) - 1
         return bytes(self._a["ids"][start:end]).decode("utf-8")
+
+    def chunk(self, row: int) -> Chunk:
+        """The passage at ``row``, from the saved records (memory-mapped; no store read)."""
+        from .records import chunk_from_record
+
+        offsets = self._a["record_offsets"]
+        start, end = int(offsets[row]), int(offsets[row + 1]) - 1
+        cid, text, meta = json.loads(bytes(self._a["records"][start:end]).decode("utf-8"))
+        return chunk_from_record(cid, text, meta)
 
     @property
     def chunk_ids(self) -> list[str]:
@@ -345,8 +358,15 @@ class LexicalIndex:
             keep &= self._a["date"] <= date_to
         return keep
 
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
+        """Top ``k`` (passage, score) with a positive score among the rows ``mask`` keeps."""
+        return [(self.chunk(row), score) for row, score in self._top_rows(query, k, mask)]
+
     def search_rows(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top ``k`` (chunk id, score) with a positive score among the rows ``mask`` keeps."""
+        return [(self.chunk_id(row), score) for row, score in self._top_rows(query, k, mask)]
+
+    def _top_rows(self, query: str, k: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         scores = self.scores(query)
         if mask is not None and len(scores):
             scores = np.where(mask, scores, 0.0)
@@ -358,7 +378,15 @@ class LexicalIndex:
         threshold = scores[top].min()
         rows = np.nonzero(scores >= threshold)[0]  # ties at the cut: lowest row first, as before
         rows = rows[np.lexsort((rows, -scores[rows]))][:k]
-        return [(self.chunk_id(int(r)), float(scores[r])) for r in rows if scores[r] > 0]
+        return [(int(r), float(scores[r])) for r in rows if scores[r] > 0]
+
+
+def _blob(items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Strings as one UTF-8 byte array (newline-terminated) plus offsets: memory-mappable."""
+    encoded = [i.encode("utf-8") + b"\n" for i in items]
+    offsets = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8).copy(), offsets
 
 
 def _signatures(words: Sequence[str]) -> np.ndarray:

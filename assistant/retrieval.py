@@ -157,7 +157,7 @@ class HybridSearch:
         return _drop_near_duplicates(fused, self.settings.dedupe_threshold)[:k]
 
     def _lexical_search(self, query: str, pool: int, filters: RetrievalFilter) -> list[tuple[Chunk, float]]:
-        """BM25 over numpy filter masks; only the top hits are read from the store."""
+        """BM25 over numpy filter masks; the hits come from the index's saved records."""
         index = self.lexical_index()
         with self.store.reading() as version:
             committed = self.store.committed()
@@ -167,9 +167,7 @@ class HybridSearch:
             date_to=date_int(filters.date_to) if filters.date_to else None,
             committed=committed if index.version != version else None,
         )
-        hits = index.search_rows(query, pool, mask)
-        chunks = {c.id: c for c in self.store.get_chunks(cid for cid, _ in hits)}
-        return [(chunks[cid], score) for cid, score in hits if cid in chunks]
+        return index.search(query, pool, mask)
 
     def _fuse(
         self, dense: list[tuple[Chunk, float]], lexical: list[tuple[Chunk, float]], mode: str

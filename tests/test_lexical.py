@@ -101,8 +101,17 @@ def test_saved_index_loads_memory_mapped_with_the_same_answers(index: LexicalInd
         assert np.allclose(loaded.scores(query), index.scores(query))
         assert loaded.search_rows(query, 5) == index.search_rows(query, 5)
     assert loaded.correct(["sumit"]) == ["summit"]
+    by_id = {c.id: c for c in index_chunks(index)}
+    for found, score in loaded.search("Vladivostok ferry insurance", 3):
+        original = by_id[found.id]
+        assert (found.text, found.section, found.date, found.kind, found.doc_sha, found.start) == (
+            original.text, original.section, original.date, original.kind, original.doc_sha, original.start)
     assert loaded.idf("ferri") == pytest.approx(index.idf("ferri"))
     assert loaded.mask(sections=["Outlook"]).tolist() == index.mask(sections=["Outlook"]).tolist()
+
+
+def index_chunks(index: LexicalIndex) -> list[Chunk]:
+    return [index.chunk(row) for row in range(index.size)]
 
 
 def test_idf_counts_passages_containing_the_stem(index: LexicalIndex) -> None:
