@@ -67,6 +67,7 @@ _PREPOSITION = r"(?:to|for|of|with|about|on|in|at|from|by|into|over|against)"
 _CAP = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'\-]*)"
 _NAME = re.compile(
     rf"(?:\b[Tt]he\s+)?(?:\d{{4}}\s+)?{_CAP}(?:(?:,\s+|\s+(?:and|of|for|the|de|du|von)\s+|\s+){_CAP})*"
+    r"(?:\s+\d+[A-Za-z]?\b)?"  # "Pillar 2", "Section 5104"
 )
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
@@ -225,6 +226,15 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool) -> str | No
     lead = _LEADING_WH.match(topic)
     wh = lead.group("wh").lower() if lead else ""
     noun = (lead.group("noun") or "") if lead else ""
+    if plural and not noun.endswith("s"):
+        # "them" after "Which country supplies soybeans?": a plural noun of the question, not its answer
+        body = topic[_question_body_start(topic):]
+        for m in re.finditer(r"\b(?:([a-z][a-z\-]+)\s+)?([a-z][a-z\-]+s)\b", body):
+            modifier, noun_ = m.group(1), m.group(2)
+            if noun_.endswith("ss") or len(noun_) <= 3 or noun_ in _NOT_PLURAL:
+                continue
+            keep = modifier and modifier in content_words(modifier) and not re.fullmatch(rf"{_AUX}|{_PREPOSITION}", modifier)
+            return f"{modifier} {noun_}" if keep else noun_
     if wh in {"who", "whom"} and not personal and not plural:
         # "Who wrote this article?" + "When was it published?": "it" is the article, not the person
         phrase = _NOUN_PHRASE.search(topic)
@@ -247,7 +257,7 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool) -> str | No
         names = [answer[s:e] for s, e in _names(answer)] or [topic[s:e] for s, e in _names(topic)]
         return names[0] if names else None
     # otherwise the subject of the previous question
-    names = _names(topic)
+    names = [(s, _extend_possessive(topic, s, e)) for s, e in _names(topic)]
     phrase = _NOUN_PHRASE.search(topic, _question_body_start(topic))
     candidates = [(s, topic[s:e]) for s, e in names]
     if phrase:
@@ -261,6 +271,27 @@ def _negate(aux: str, negated: bool) -> str:
     if not negated:
         return aux
     return {"will": "won't", "can": "can't", "shall": "shan't"}.get(aux, f"{aux}n't")
+
+
+_PARTICIPLES = {
+    "held", "made", "built", "won", "led", "paid", "sent", "told", "sold", "kept", "left", "met", "set",
+    "put", "run", "done", "seen", "given", "taken", "written", "known", "shown", "chosen", "begun",
+    "spoken", "broken", "drawn", "grown", "thrown", "brought", "bought", "fought", "found", "taught",
+}
+_NOT_PLURAL = {"does", "was", "has", "is", "its", "this", "his", "was", "whereas", "thus", "always", "perhaps"}
+
+
+def _extend_possessive(text: str, start: int, end: int) -> int:
+    """ "Australia's most recent general election": a possessive name takes the noun it owns."""
+    if not re.search(r"[’']s$", text[start:end]):
+        return end
+    tail = re.match(rf"(?:\s+(?!{_AUX}\b|{_PREPOSITION}\b)[a-z][\w\-]*)+", text[end:])
+    if not tail:
+        return end
+    words_ = tail.group(0).split()
+    while words_ and (words_[-1].endswith("ed") or words_[-1] in _PARTICIPLES):  # "... election held"
+        words_.pop()
+    return end + len(tail.group(0)[: tail.group(0).find(words_[-1]) + len(words_[-1])]) if words_ else end
 
 
 def _strip_end(text: str) -> str:

@@ -28,6 +28,7 @@ def turn(question: str, answer: str = "") -> Turn:
         ("How many satellites does the Space Force operate?", "How many personnel?",
          "How many personnel does the Space Force operate?"),
         ("What did the Space Force receive in 2024?", "And in 2025?", "What did the Space Force receive in 2025?"),
+        ("What would AUKUS Pillar 1 allow Australia to do?", "What about Pillar 2?", "What would Pillar 2 allow Australia to do?"),
     ],
 )
 def test_elliptical_followups_substitute_the_new_entity(previous: str, followup: str, expected: str) -> None:
@@ -62,6 +63,15 @@ def test_bare_question_words_replace_the_previous_question_word(previous: str, f
         ("Who leads the Space Force?", "General Chance Saltzman leads the Space Force [1].",
          "When did he take office?", "When did General Chance Saltzman take office?"),
         ("When was the Space Force created?", "", "Who created it?", "Who created the Space Force?"),
+        # a plural pronoun points at a plural noun of the question, not at its (singular) answer
+        ("Which country is the top supplier of soybeans to the Persian Gulf region?",
+         "For instance, the United States is the top supplier of soybeans to the region. [2]",
+         "Which U.S. ports export them there?", "Which U.S. ports export soybeans there?"),
+        ("What are presentation attacks on biometric systems?", "", "Who could use them to thwart them?",
+         "Who could use presentation attacks to thwart them?"),
+        # a possessive name brings the noun it owns, not the participle after it
+        ("When was Australia's most recent general election held?", "It was held in May [1].", "Who won it?",
+         "Who won Australia's most recent general election?"),
     ],
 )
 def test_pronouns_resolve_to_the_previous_answers_subject(previous: str, answer: str, followup: str, expected: str) -> None:
