@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -128,3 +129,104 @@ def test_empty_index_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bot = Assistant(store_dir=tmp_path / "empty-store")
     answer = bot.ask("Who wrote the article?")
     assert answer.abstained and "index is empty" in answer.text
+
+
+# -- sentence choice, abstention and guard: each mechanism on real documents --------------------
+# (the BISI article and the dev CRS products only; the held-out test documents are never used)
+
+CRS = Path(__file__).parent / "eval" / "corpora" / "crs"
+DEV_PRODUCTS = [CRS / "IF12610v6-defense-primer-u-s-space-force.md", *sorted(CRS.glob("R48903v3-*.md"))]
+
+
+@pytest.fixture(scope="module")
+def wider_assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    """The article plus two dev CRS products in one index: abstention must hold as it grows."""
+    from assistant.testing import DEFAULT_CORPUS, make_assistant
+
+    article = sorted(p for p in DEFAULT_CORPUS.iterdir() if p.is_file())
+    return make_assistant(tmp_path_factory.mktemp("wider"), corpus=[*article, *DEV_PRODUCTS])
+
+
+def test_a_title_in_the_next_sentence_is_quoted(corpus_assistant: Assistant) -> None:
+    """The best match mentions "a Russian song"; its neighbour gives the title, quoted exactly."""
+    answer = corpus_assistant.ask("What is the title of the Russian song?")
+    assert_cites(answer, evidence="“We’ll Stand” (Встанем)")
+    assert "We’ll Stand" in answer.text
+    assert_quotes_match_source(answer)
+
+
+@pytest.mark.parametrize(
+    "question,fact", [("What is the name of the song?", "We’ll Stand"), ("What breed of dog was at the zoo?", "Pungsan")]
+)
+def test_few_content_words_are_still_answered(corpus_assistant: Assistant, question: str, fact: str) -> None:
+    """Low scores against every sentence: judged against the question's own background."""
+    answer = corpus_assistant.ask(question)
+    assert_cites(answer)
+    assert fact in answer.text
+
+
+@pytest.mark.parametrize("question", ["What did Dan Smith say about the pact?", "What did Brazil say about the pact?"])
+def test_a_name_the_corpus_never_mentions_is_declined(corpus_assistant: Assistant, question: str) -> None:
+    answer = corpus_assistant.ask(question)
+    assert answer.backend != "guard", "a question about a person is not an instruction"
+    assert_abstains(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did China respond as expected?",
+        "Suppose the pact is invoked; what does the article say would happen?",
+        "What does the article show about the security environment?",
+    ],
+)
+def test_questions_that_sound_like_commands_are_answered(corpus_assistant: Assistant, question: str) -> None:
+    answer = corpus_assistant.ask(question)
+    assert answer.backend != "guard"
+    assert_cites(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Dan Smith say about the pact?",
+        "How many Guardians are stationed at Vandenberg Space Force Base?",
+        "What did Brazil's foreign minister say about the Jones Act waiver?",
+        "What is a good recipe for kimchi?",
+    ],
+)
+def test_abstention_holds_when_the_corpus_grows(wider_assistant: Assistant, question: str) -> None:
+    assert_abstains(wider_assistant.ask(question))
+
+
+@pytest.mark.parametrize(
+    "question,fact",
+    [
+        ("What are Space Force service members called?", "Guardians"),
+        ("When did the FY2020 NDAA authorize the establishment of the Space Force?", "2019"),
+        ("How many ships transited the Strait of Hormuz each day before the military operations began?", "130"),
+        ("What breed of dog was at the zoo?", "Pungsan"),
+    ],
+)
+def test_answerable_questions_stay_answered_when_the_corpus_grows(wider_assistant: Assistant, question: str, fact: str) -> None:
+    answer = wider_assistant.ask(question)
+    assert_cites(answer)
+    assert fact in answer.text
+    assert_quotes_match_source(answer)
+
+
+def test_a_when_question_is_answered_with_a_date(wider_assistant: Assistant) -> None:
+    from assistant.question_types import carries
+
+    question = "When did the FY2020 NDAA authorize the establishment of the Space Force?"
+    answer = wider_assistant.ask(question)
+    assert_cites(answer)
+    assert carries(answer.citations[0].quote, "date", question)
+
+
+def test_a_followup_is_rewritten_not_appended(wider_assistant: Assistant) -> None:
+    first = wider_assistant.ask("Where is Combat Forces Command based?")
+    follow = wider_assistant.chat([first.as_turn()], "And STARCOM?")
+    assert follow.standalone_question == "Where is STARCOM based?"
+    assert_cites(follow)
+    assert "STARCOM" in follow.text
