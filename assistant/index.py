@@ -51,12 +51,11 @@ class PendingDocument:
 class ChunkStore:
     """Chunks and the manifest of committed documents, in Chroma."""
 
-    def __init__(self, settings: Settings, model_name: str, dimension: int | None = None) -> None:
+    def __init__(self, settings: Settings, model_name: str) -> None:
         self.settings = settings
         self.model_name = model_name
-        self.dimension = dimension
         self._client: Any = None
-        self._chunks: Any = None
+        self._collection: Any = None
         self._manifest: Any = None
         self._versions: Any = None
         self._opened_version: str | None = None
@@ -70,7 +69,7 @@ class ChunkStore:
     # -- connection -----------------------------------------------------------------------
     def _connect(self, check_model: bool = True) -> None:
         with self._lock:
-            if self._chunks is not None:
+            if self._collection is not None:
                 return
             try:
                 import chromadb
@@ -126,7 +125,7 @@ class ChunkStore:
                     f"'{stored_model}', not '{self.model_name}'. Use the same model, another "
                     "ASSISTANT_COLLECTION, or `assistant ingest --rebuild`."
                 )
-            self._client, self._chunks, self._manifest, self._versions = client, chunks, manifest, versions
+            self._client, self._collection, self._manifest, self._versions = client, chunks, manifest, versions
             self._opened_version = version
 
     def _reopen(self) -> None:
@@ -141,12 +140,13 @@ class ChunkStore:
             from chromadb.api.shared_system_client import SharedSystemClient
 
             SharedSystemClient.clear_system_cache()
-            self._client = self._chunks = self._manifest = self._versions = None
+            self._client = self._collection = self._manifest = self._versions = None
 
     @property
-    def chunks(self) -> Any:
+    def collection(self) -> Any:
+        """The Chroma collection that holds the chunks (text, embedding, metadata)."""
         self._connect()
-        return self._chunks
+        return self._collection
 
     @property
     def manifest(self) -> Any:
@@ -184,7 +184,7 @@ class ChunkStore:
     def _refresh(self) -> str:
         """Reopen the client if another process changed the store since it was opened."""
         version = self._read_version_file()
-        if self._chunks is not None and self._version_file is not None and version != self._opened_version:
+        if self._collection is not None and self._version_file is not None and version != self._opened_version:
             self._reopen()
         self._connect()
         return version if self._version_file is not None else self.version()
@@ -221,7 +221,7 @@ class ChunkStore:
         try:
             with self.reading() as version:
                 docs = self._manifest_for(version)
-                return {"documents": len(docs), "chunks": int(self.chunks.count())}
+                return {"documents": len(docs), "chunks": int(self.collection.count())}
         except StoreError:
             raise
         except Exception as exc:
@@ -243,7 +243,7 @@ class ChunkStore:
         cached = self._count_cache
         if cached is not None and cached[0] == version and version:
             return cached[1]
-        total = int(self.chunks.count())
+        total = int(self.collection.count())
         self._count_cache = (version, total)
         return total
 
@@ -270,11 +270,11 @@ class ChunkStore:
         found: dict[str, list[float]] = {}
         wanted = list(dict.fromkeys(content_hashes))
         with self.reading():
-            if not self.chunks.count():
+            if not self.collection.count():
                 return found
             for i in range(0, len(wanted), 500):
                 part = wanted[i : i + 500]
-                res = self.chunks.get(
+                res = self.collection.get(
                     where={"content_hash": {"$in": part}}, include=["metadatas", "embeddings"]
                 )
                 embeddings = res["embeddings"] if res["embeddings"] is not None else []
@@ -317,7 +317,7 @@ class ChunkStore:
         size = self._batch_size()
         for i in range(0, len(chunks), size):
             part = chunks[i : i + size]
-            self.chunks.upsert(
+            self.collection.upsert(
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 embeddings=[list(e) for e in embeddings[i : i + size]],
@@ -337,32 +337,32 @@ class ChunkStore:
         with self.writing():
             info = self.document(doc_id)
             self.manifest.delete(ids=[_manifest_id(doc_id)])  # the commit point
-            self.chunks.delete(where={"doc_id": doc_id})
+            self.collection.delete(where={"doc_id": doc_id})
             return info
 
     def _delete_stale(self, doc_id: str, sha: str) -> None:
         """Step 3: drop the previous version's chunks (already invisible)."""
-        self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"doc_sha": {"$ne": sha}}]})
+        self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"doc_sha": {"$ne": sha}}]})
 
     def collect_garbage(self) -> int:
         """Delete chunks no committed document version owns (left by an interrupted ingest)."""
         with self.lock.exclusive(), self._lock:
             self._refresh()
             committed = {d.doc_id: d.sha256 for d in self._manifest_for(self.version()).values()}
-            before = self.chunks.count()
+            before = self.collection.count()
             if before == sum(d.chunks for d in self._manifest_for(self.version()).values()):
                 return 0  # nothing left over: skip the per-document deletes
             self._bump_version()
             self._manifest_cache = self._count_cache = None
             if committed:
-                self.chunks.delete(where={"doc_id": {"$nin": list(committed)}})
+                self.collection.delete(where={"doc_id": {"$nin": list(committed)}})
                 for doc_id, sha in committed.items():
                     self._delete_stale(doc_id, sha)
             elif before:
-                ids = self.chunks.get(include=[])["ids"]
+                ids = self.collection.get(include=[])["ids"]
                 for i in range(0, len(ids), 1000):
-                    self.chunks.delete(ids=ids[i : i + 1000])
-            collected = before - self.chunks.count()
+                    self.collection.delete(ids=ids[i : i + 1000])
+            collected = before - self.collection.count()
             self._manifest_cache = self._count_cache = None
             return collected
 
@@ -376,7 +376,7 @@ class ChunkStore:
                     self._client.delete_collection(name)
                 except Exception:
                     pass
-            self._chunks = self._manifest = None
+            self._collection = self._manifest = None
             self._manifest_cache = self._count_cache = None
 
     # -- reading ----------------------------------------------------------------------------
@@ -388,7 +388,7 @@ class ChunkStore:
         clauses = [{"doc_sha": {"$in": shas}}] + ([where] if where else [])
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def search(
+    def nearest(
         self,
         embedding: Sequence[float],
         k: int,
@@ -426,7 +426,7 @@ class ChunkStore:
         self, embedding: Sequence[float], n: int, where: dict[str, Any] | None,
         committed: dict[str, str], accept: Any,
     ) -> list[tuple[Chunk, float]]:
-        res = self.chunks.query(
+        res = self.collection.query(
             query_embeddings=[list(embedding)],
             n_results=n,
             where=where,
@@ -449,14 +449,14 @@ class ChunkStore:
             full = self.visible_filter(where)
             if full is None:
                 return []
-            res = self.chunks.get(where=full, include=["documents", "metadatas"])
+            res = self.collection.get(where=full, include=["documents", "metadatas"])
         chunks = [chunk_from_record(i, t, m) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)]
         return sorted(chunks, key=lambda c: (c.doc_id, c.order))
 
     def document_chunks(self, doc_id: str, sha: str) -> list[Chunk]:
         """One committed document's chunks, in order (for derived indexes built lazily)."""
         with self.reading():
-            res = self.chunks.get(where={"$and": [{"doc_id": doc_id}, {"doc_sha": sha}]},
+            res = self.collection.get(where={"$and": [{"doc_id": doc_id}, {"doc_sha": sha}]},
                                   include=["documents", "metadatas"])
         chunks = [chunk_from_record(i, t, m) for i, t, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)]
         return sorted(chunks, key=lambda c: c.order)
@@ -468,7 +468,7 @@ class ChunkStore:
             return []
         with self.reading() as version:
             committed = {d.doc_id: d.sha256 for d in self._manifest_for(version).values()}
-            res = self.chunks.get(ids=ids, include=["documents", "metadatas"])
+            res = self.collection.get(ids=ids, include=["documents", "metadatas"])
         found = {
             i: chunk_from_record(i, t, m)
             for i, t, m in zip(res["ids"], res["documents"], res["metadatas"], strict=True)
@@ -476,22 +476,9 @@ class ChunkStore:
         }
         return [found[i] for i in ids if i in found]
 
-    def embeddings_for(self, ids: Sequence[str]) -> dict[str, list[float]]:
-        if not ids:
-            return {}
-        with self.reading():
-            res = self.chunks.get(ids=list(ids), include=["embeddings"])
-        return {i: [float(x) for x in e] for i, e in zip(res["ids"], res["embeddings"], strict=True)}
-
-    def fingerprint(self) -> str:
-        """Changes whenever the set of committed documents changes (for derived indexes)."""
-        with self.reading() as version:
-            committed = sorted((d.doc_id, d.sha256) for d in self._manifest_for(version).values())
-        return hashlib.sha256(repr(committed).encode()).hexdigest()[:16]
-
     def count(self) -> int:
         with self.reading():
-            return int(self.chunks.count())
+            return int(self.collection.count())
 
 
 def content_hash(model_name: str, embed_text: str) -> str:

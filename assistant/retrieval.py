@@ -149,7 +149,7 @@ class HybridSearch:
         lexical: list[tuple[Chunk, float]] = []
         if mode in ("dense", "hybrid"):
             selective = {"doc_id": {"$in": list(filters.documents)}} if filters.documents else None
-            dense = self.store.search(self.embedder.embed_query(query), pool, filters.to_where(),
+            dense = self.store.nearest(self.embedder.embed_query(query), pool, filters.to_where(),
                                       accept=filters.accepts, prefilter=selective)
         if mode in ("lexical", "hybrid"):
             lexical = self._lexical_search(query, pool, filters)

@@ -149,7 +149,7 @@ def _query(store: str, corpus: str, n: int, profile: str) -> None:
 
     ask = timed(bot.ask)
     retrieve = timed(bot.retrieve)
-    collection = bot.store.chunks
+    collection = bot.store.collection
 
     def floor(q: str) -> None:
         collection.query(query_embeddings=[bot.embedder.embed([q])[0]], n_results=8)
