@@ -121,6 +121,7 @@ class QuestionCues:
     names: tuple[tuple[str, ...], ...] = ()
     unknown: bool = False
     mentioned: tuple[str, ...] = ()  # every name of the question, for preferring sentences that name it
+    about_source: bool = False  # asks who wrote a document, when, or its title: metadata lines answer
 
 
 #: Which answer types a metadata line can carry (its text is a title, a name, a date line).
@@ -227,7 +228,9 @@ class ExtractiveComposer:
         and of the question as asked (a word the speller changed counts in its corrected form)."""
         kind = expected_type(state.standalone)
         mentioned = tuple(dict.fromkeys(question_names(state.standalone)))
-        if idf is None or asks_about_the_source(state.standalone):
+        if asks_about_the_source(state.standalone):
+            return QuestionCues(kind, mentioned=mentioned, about_source=True)
+        if idf is None:
             return QuestionCues(kind, mentioned=mentioned)
         unseen = idf("\x00") or 1.0  # the weight of a word no passage contains
 
@@ -281,6 +284,11 @@ class ExtractiveComposer:
                 c.rank = c.score
         ranked = sorted(pool, key=lambda c: -c.rank)
         head = ranked[0]
+        if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
+            lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2]
+            if lines and lines[0].rank >= head.rank - 2 * self.margin:
+                head = lines[0]
+                ranked = [head] + [c for c in ranked if c is not head]
         if cues.kind:  # a plainer carrier of the asked-for type, nearly as good, answers instead
             near = [c for c in ranked if c.rank >= head.rank - self.type_window]
             head = max(near, key=lambda c: (c.strength, c.rank))

@@ -177,6 +177,8 @@ def question_names(question: str) -> list[str]:
     names += _non_latin(question)
     # "the ACME report", "ACME products": a name that says who published the source, not what it says
     framing = {m.group(1) for m in re.finditer(rf"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)\s+(?:{_SOURCE_NOUNS})\b", question)}
+    # "according to the GAO": who is quoted as the source, not what the answer is about
+    framing |= {m.group(1) for m in re.finditer(r"\b(?i:according\s+to\s+(?:the\s+)?)([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)", question)}
     return list(dict.fromkeys(n for n in names if n.strip() and n not in framing))
 
 

@@ -90,3 +90,18 @@ def test_what_the_question_already_says_is_not_the_answer() -> None:
     assert not carries("The pact was signed in 2019.", "date", "When was the 2019 pact signed?")
     assert type_evidence("STARCOM prepares Guardians.", "place", "Where does STARCOM prepare Guardians?") == []
     assert carries("Any sentence at all.", None, "What does the pact include?")
+
+
+def test_names_a_question_depends_on() -> None:
+    from assistant.question_types import asks_about_the_source, question_names
+
+    assert question_names("What did Dan Smith say about the pact?") == ["Dan Smith"]
+    assert "FY2022" in question_names("What was the Space Force's budget in FY2022?")
+    assert "We’ll Stand" in question_names("Who composed the song “We’ll Stand”?")
+    # who published or is quoted as the source is not what the answer must mention
+    assert "CRS" not in question_names("What do the CRS products say about aluminum?")
+    assert question_names("How many people were kept out of bases, according to the GAO?") == []
+    assert "What" not in question_names("What is the name of the song?")
+    assert asks_about_the_source("Who are the authors of the Defense Primer on the U.S. Space Force?")
+    assert asks_about_the_source("When was 'Biometric Technologies and Global Security' last updated?")
+    assert not asks_about_the_source("Who is directing the Golden Dome effort?")
