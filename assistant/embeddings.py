@@ -101,9 +101,7 @@ class OnnxEncoder:
         prepared = [str(t).strip().lower() if self.lower else str(t).strip() for t in texts]
         order = sorted(range(len(prepared)), key=lambda i: -len(prepared[i]))
         results: dict[int, np.ndarray] = {}
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            encodings = self.tokenizer.encode_batch([prepared[i] for i in idx])
+        for idx, encodings in self._batches(prepared, order, batch_size):
             ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
             mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
             feeds = {"input_ids": ids, "attention_mask": mask}
@@ -120,6 +118,21 @@ class OnnxEncoder:
         out = np.vstack([results[i] for i in range(len(prepared))])
         self.dimension = out.shape[1]
         return out
+
+    def _batches(self, texts: list[str], order: list[int], batch_size: int) -> Any:
+        """Longest texts first, at most ``batch_size`` texts and ``batch_size * 64`` tokens per
+        batch: attention memory grows with batch x length squared, and one batch of 64 texts
+        of 256 tokens made onnxruntime hold over 1 GB."""
+        budget = batch_size * 64
+        start = 0
+        while start < len(order):
+            encodings = self.tokenizer.encode_batch([texts[i] for i in order[start : start + batch_size]])
+            longest = max(len(e.ids) for e in encodings)
+            take = max(1, min(len(encodings), budget // max(longest, 1)))
+            if take < len(encodings):
+                encodings = self.tokenizer.encode_batch([texts[i] for i in order[start : start + take]])
+            yield order[start : start + take], encodings
+            start += take
 
     def get_sentence_embedding_dimension(self) -> int | None:
         return self.dimension
