@@ -100,15 +100,17 @@ def _ingest(store: str, corpus: str, sample: int) -> None:
     from assistant.documents import discover, load_document
 
     bot = Assistant(load_settings(store_dir=store, corpus_dir=corpus))
+    import random
+
     texts: list[str] = []
-    for path in sorted(discover([Path(corpus)]), reverse=True):  # the newest pages
+    pages = sorted(discover([Path(corpus)]))
+    random.Random(0).shuffle(pages)  # a fair sample of the corpus's passages, not its last pages
+    for path in pages[:40]:
         try:
             texts += [c.embed_text for c in chunk_document(load_document(path), bot.settings.max_chunk_chars)]
         except Exception:
             continue
-        if len(texts) >= sample:
-            break
-    texts = texts[:sample]
+    texts = random.Random(1).sample(texts, min(sample, len(texts)))
     bot.embedder.embed(texts[:64])  # warm-up
     started = time.perf_counter()
     bot.embedder.embed(texts)
