@@ -274,7 +274,13 @@ def main() -> None:
     parser.add_argument("--before-max", type=int, default=25000, help="largest size to run --before at")
     parser.add_argument("--fresh", action="store_true", help="start from an empty work folder")
     parser.add_argument("--code", type=Path, help="checkout whose code is measured (default: this one)")
+    parser.add_argument("--report-only", type=Path, help="print the table and draw the PNG of this scale.json")
     args = parser.parse_args()
+    if args.report_only:
+        results = json.loads(args.report_only.read_text())
+        print_table(results)
+        plot(results)
+        return
     global CODE
     CODE = args.code
     sys.path.insert(0, str(args.code or ROOT))
@@ -338,7 +344,7 @@ def save(results: dict[str, Any], path: Path) -> None:
 
 
 def print_table(results: dict[str, Any]) -> None:
-    cols = [("passages", "passages"), ("ingest/s", "ingest_passages_per_s"), ("model/s", "model_passages_per_s"),
+    cols = [("passages", "passages_planned"), ("added", "passages"), ("ingest/s", "ingest_passages_per_s"), ("model/s", "model_passages_per_s"),
             ("ingest/model", "ingest_vs_model"), ("index MB", "index_mb"), ("cold CLI s", "cli_ask_cold_s"),
             ("first ask s", "first_ask_s"), ("ask med ms", "ask_median_ms"), ("ask p95 ms", "ask_p95_ms"),
             ("retr med ms", "retrieve_median_ms"), ("retr p95", "retrieve_p95_ms"), ("floor ms", "floor_median_ms"),
@@ -369,10 +375,10 @@ def plot(results: dict[str, Any]) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = sorted(results["sizes"].values(), key=lambda r: r["passages"])
+    rows = sorted(results["sizes"].values(), key=lambda r: r["passages_planned"])
     if not rows:
         return
-    x = [r["passages"] for r in rows]
+    x = [r["passages_planned"] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     left.plot(x, [r["ask_median_ms"] for r in rows], "o-", label="ask median")
     left.plot(x, [r["ask_p95_ms"] for r in rows], "o--", label="ask p95")
