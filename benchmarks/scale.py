@@ -274,8 +274,13 @@ def main() -> None:
     parser.add_argument("--before-max", type=int, default=25000, help="largest size to run --before at")
     parser.add_argument("--fresh", action="store_true", help="start from an empty work folder")
     parser.add_argument("--code", type=Path, help="checkout whose code is measured (default: this one)")
+    parser.add_argument("--recheck", action="store_true",
+                        help="re-measure the largest store and the one-article store side by side, in one period")
     parser.add_argument("--report-only", type=Path, help="print the table and draw the PNG of this scale.json")
     args = parser.parse_args()
+    if args.recheck:
+        recheck(args)
+        return
     if args.report_only:
         results = json.loads(args.report_only.read_text())
         print_table(results)
@@ -335,6 +340,31 @@ def main() -> None:
         print(json.dumps(row, indent=1), flush=True)
     print_table(results)
     plot(results)
+
+
+def recheck(args: argparse.Namespace) -> None:
+    """Cold CLI asks alternating between the one-article store and the grown store, then warm
+    figures of this code (and of ``--before``) on the grown store: one period, one machine state."""
+    work = args.work
+    pairs = {"article": (work / "article-store", work / "article-corpus", ARTICLE_QUESTION),
+             "grown": (work / "store", work / "corpus", COLD_QUESTION)}
+    cold: dict[str, list[float]] = {name: [] for name in pairs}
+    for _ in range(3):
+        for name, (store, corpus, question) in pairs.items():
+            cold[name].append(cold_cli(store, corpus, question))
+    out: dict[str, Any] = {f"cli_ask_cold_s_{n}": statistics.median(v) for n, v in cold.items()}
+    out["cold_ratio"] = round(out["cli_ask_cold_s_grown"] / out["cli_ask_cold_s_article"], 2)
+    store, corpus, _ = pairs["grown"]
+    out["after"] = run_json([__file__, "_query", str(store), str(corpus), str(args.questions),
+                             str(REPORTS / "profile-recheck.txt")])
+    if args.before:
+        out["before"] = run_json([__file__, "_query", str(store), str(corpus), str(args.questions),
+                                  str(REPORTS / "profile-recheck-before.txt")], tree=args.before)
+    out_file = REPORTS / "scale.json"
+    results = json.loads(out_file.read_text()) if out_file.exists() else {"sizes": {}}
+    results["recheck"] = out
+    save(results, out_file)
+    print(json.dumps(out, indent=1))
 
 
 def save(results: dict[str, Any], path: Path) -> None:
