@@ -127,7 +127,7 @@ class QuestionCues:
 #: Which answer types a metadata line can carry (its text is a title, a name, a date line).
 _METADATA_TYPES: dict[str, dict[str, int]] = {
     "title": {"name": 2},
-    "byline": {"agent": 2, "date": 1},
+    "byline": {"agent": 2},
     "publisher": {"agent": 2, "name": 1},
     "caption": {"agent": 1, "name": 1},
 }
@@ -144,8 +144,9 @@ class ExtractiveComposer:
     2. **answer type**: a question that asks for a person, date, number, name or place
        prefers sentences that carry one (:mod:`assistant.question_types`), and when the best
        sentence lacks it, its neighbour in the same passage that has it is quoted first;
-       a question asking for a date, number or duration is declined when no chosen sentence
-       holds one;
+       a question asking for a date, number or duration is declined when the answering
+       sentence holds none; a question about a document itself ("Who wrote ...?") is answered
+       from that document's metadata line (its byline), not from the title it resembles;
     3. **relative score**: the best sentence answers when it reaches ``abstain_threshold``, or
        when it stands out from the question's own background (the median score of all the
        sentences shown for it) by ``relative_threshold``, never below ``score_floor``. A
@@ -258,6 +259,8 @@ class ExtractiveComposer:
         if cues.kind is None:
             return 1
         if c.kind in _METADATA_TYPES:
+            if cues.kind in ("date", "number"):  # a metadata line carries a date only if it shows one
+                return type_strength(c.text, cues.kind, question)
             return _METADATA_TYPES[c.kind].get(cues.kind, 0)
         return type_strength(c.text, cues.kind, question)
 
@@ -283,25 +286,31 @@ class ExtractiveComposer:
             else:
                 c.rank = c.score
         ranked = sorted(pool, key=lambda c: -c.rank)
-        head = ranked[0]
-        if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
-            lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2]
-            if lines and lines[0].rank >= head.rank - 2 * self.margin:
-                head = lines[0]
-                ranked = [head] + [c for c in ranked if c is not head]
-        if cues.kind:  # a plainer carrier of the asked-for type, nearly as good, answers instead
-            near = [c for c in ranked if c.rank >= head.rank - self.type_window]
-            head = max(near, key=lambda c: (c.strength, c.rank))
-            ranked = [head] + [c for c in ranked if c is not head]
-        if head.score < self.score_floor or (
-            head.score < self.abstain_threshold and head.score - background < self.relative_threshold
+        top = head = ranked[0]
+        if top.score < self.score_floor or (
+            top.score < self.abstain_threshold and top.score - background < self.relative_threshold
         ):
             return []  # neither good in itself nor clearly better than the question's background
+        source_line = False
+        if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
+            # the document is the one the best match belongs to; its own metadata line answers
+            lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2]
+            own = [c for c in lines if c.passage.doc_id == head.passage.doc_id]
+            if own or lines:
+                head, source_line = (own or lines)[0], True
+        elif cues.kind:  # a plainer carrier of the asked-for type, nearly as good, answers instead
+            near = [c for c in ranked if c.rank >= head.rank - self.type_window]
+            head = max(near, key=lambda c: (c.strength, c.rank))
+        ranked = [head] + [c for c in ranked if c is not head]
         chosen = [head]
         neighbour = self._typed_neighbour(head, cands, cues) if cues.kind else None
         if neighbour is not None:
             chosen = sorted([head, neighbour], key=lambda c: c.start)
-        best = head.score
+        best = top.score
+        if source_line:  # one document's own lines answer a question about that document
+            same = [c for c in ranked[1:] if c.passage.doc_id == head.passage.doc_id and c.kind == head.kind
+                    and c.strength >= head.strength and c.text != head.text]
+            return sorted(chosen + same[: self.max_sentences - 1], key=lambda c: c.start)
         seen_words = [word_bag(c.text) for c in chosen]
         for c in ranked[1:]:
             if len(chosen) >= self.max_sentences or c.score < max(self.abstain_threshold, best - self.margin):

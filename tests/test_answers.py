@@ -230,3 +230,12 @@ def test_a_followup_is_rewritten_not_appended(wider_assistant: Assistant) -> Non
     assert follow.standalone_question == "Where is STARCOM based?"
     assert_cites(follow)
     assert "STARCOM" in follow.text
+
+
+def test_who_wrote_a_document_is_answered_from_its_byline(wider_assistant: Assistant) -> None:
+    """The title resembles the question more, but only the author line names the authors."""
+    answer = wider_assistant.ask("Who are the authors of the Defense Primer on the U.S. Space Force?")
+    assert_cites(answer)
+    assert "Dennis" in answer.text and "DiMascio" in answer.text
+    assert all(p.kind == "byline" for p in answer.cited_passages())
+    assert_quotes_match_source(answer)
