@@ -47,11 +47,12 @@ def embedder() -> Embedder:
 
 
 def composer(embedder: Embedder, **changes: float) -> ExtractiveComposer:
-    s = load_settings()
-    params = dict(abstain_threshold=s.abstain_threshold, max_sentences=s.max_answer_sentences,
-                  coverage_weight=s.coverage_weight, margin=s.answer_margin,
-                  duplicate_overlap=s.duplicate_sentence_overlap)
-    return ExtractiveComposer(embedder, **{**params, **changes})  # type: ignore[arg-type]
+    """The composer as the settings build it, with some knobs changed."""
+    built = ExtractiveComposer.from_settings(embedder, load_settings())
+    for name, value in changes.items():
+        assert hasattr(built, name), name
+        setattr(built, name, value)
+    return built
 
 
 def state(question: str, passages: tuple[Passage, ...] = PASSAGES) -> QuestionState:
@@ -82,7 +83,7 @@ def test_answer_quotes_the_best_sentence_and_cites_it_exactly(embedder: Embedder
 
 
 def test_below_the_threshold_it_abstains_and_cites_nothing(embedder: Embedder) -> None:
-    strict = composer(embedder, abstain_threshold=2.0)
+    strict = composer(embedder, abstain_threshold=2.0, score_floor=2.0)
     answer = strict.compose(state("What do investigators suspect cut the Baltic cables?"))
     assert answer.abstained and answer.text == NOT_COVERED and not answer.citations and answer.passages
     assert composer(embedder).compose(state("anything", passages=())).text == NO_MATCH
