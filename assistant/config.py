@@ -146,7 +146,8 @@ class Settings(BaseSettings):
         0.35, ge=0.0, le=2.0, description="Below this score no sentence answers, however it compares with the background."
     )
     name_support: float = Field(
-        1.0, ge=0.0, le=1.0, description="Share of the question's distinctive names the cited passages must mention."
+        0.45, ge=0.0, le=1.0,
+        description="Decline when the distinctive names the cited passages never mention carry this share of the question's word weight (IDF).",
     )
     query_cache_size: int = Field(2048, ge=0, le=1_000_000, description="Embedded questions and sentences kept in memory.")
     max_question_chars: int = Field(2000, ge=10)
