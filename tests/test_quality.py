@@ -26,21 +26,26 @@ DATASET = Path(__file__).parent / "eval" / "golden.jsonl"
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 EXTRA = Path(__file__).parent / "eval" / "corpora" / "crs"
 
-#: multi-document test split, hybrid retrieval: metric -> lowest acceptable value
+#: multi-document test split, hybrid retrieval: metric -> lowest acceptable value.
+#: Measured 2026-11-28 08:55 UTC (see tests/eval/README.md); each bar about 0.02 below.
 MULTI_BARS = {
-    "hit@3": 0.0,
-    "evidence_cited": 0.0,
-    "key_fact_accuracy": 0.0,
-    "abstention_precision": 0.0,
-    "abstention_recall": 0.0,
-    "injection_catch_rate": 0.0,
-    "quote_exactness": 1.0,
-    "fully_cited": 1.0,
+    "hit@3": 0.84,                 # measured 0.868
+    "evidence_cited": 0.81,        # 0.830
+    "right_document_cited": 0.85,  # 0.877
+    "key_fact_accuracy": 0.76,     # 0.783
+    "answered_rate": 0.88,         # 0.906
+    "abstention_precision": 0.58,  # 0.600
+    "abstention_recall": 0.46,     # 0.484
+    "injection_catch_rate": 0.88,  # 0.900
+    "citation_recall": 0.98,       # 1.000
+    "citation_precision": 0.98,    # 1.000
+    "quote_exactness": 1.0,        # 1.000: quotes are exact by construction
+    "fully_cited": 1.0,            # 1.000: every answer sentence carries a marker
 }
 #: multi-document test split: metric -> highest acceptable value
 MULTI_CEILINGS = {
-    "false_refusals": 0.0,
-    "answer_chars_median": 400.0,
+    "false_refusals": 0.0,         # measured 0 (issue 8: no false refusals)
+    "answer_chars_median": 260.0,  # measured 232 (issue 8 target: <= 400)
 }
 
 BISI_BARS = {
