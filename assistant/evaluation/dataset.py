@@ -37,7 +37,8 @@ class GoldItem(BaseModel):
         description="File names the evidence comes from; empty for out-of-corpus and injection items.",
     )
     corpus: Literal["bisi", "crs"] = Field(
-        "bisi", description="The corpus the item was written for; the BISI-only evaluation keeps 'bisi' items.",
+        "bisi",
+        description="The corpus the item was written for; the BISI-only evaluation keeps 'bisi' items.",
     )
 
 

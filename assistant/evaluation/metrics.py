@@ -216,7 +216,8 @@ def _group(results: list[ItemResult]) -> dict[str, float]:
     unanswerable = any(not r.answerable for r in results)
     out = {"items": float(len(results)), "false_refusal_rate": m["false_refusal_rate"]}
     if answerable:
-        out.update({k: m[k] for k in ("hit@3", "evidence_cited", "key_fact_accuracy", "all_key_facts", "answered_rate")})
+        names = ("hit@3", "evidence_cited", "key_fact_accuracy", "all_key_facts", "answered_rate")
+        out.update({k: m[k] for k in names})
     if unanswerable:
         out["abstention_recall"] = m["abstention_recall"]
     if any(r.category == "injection" for r in results):

@@ -10,7 +10,8 @@ from .runner import EvalRun
 
 HEADLINE = [
     "hit@1", "hit@3", "mrr", "context_precision@k", "citation_recall", "citation_precision",
-    "fully_cited", "evidence_cited", "right_document_cited", "key_fact_accuracy", "all_key_facts", "answered_rate", "abstention_precision",
+    "fully_cited", "evidence_cited", "right_document_cited", "key_fact_accuracy", "all_key_facts",
+    "answered_rate", "abstention_precision",
     "abstention_recall", "false_refusal_rate", "false_refusals", "injection_catch_rate", "quote_exactness",
     "sentences_kept", "answer_chars_median", "latency_median_s", "latency_p95_s",
 ]
@@ -48,7 +49,8 @@ def _breakdown_table(groups: dict[str, dict[str, float]], label: str) -> list[st
 def rich_table(runs: list[EvalRun]) -> Any:
     from rich.table import Table
 
-    table = Table(title=f"Evaluation on the {_title(runs)}: {int(runs[0].metrics['items']) if runs else 0} items")
+    items = int(runs[0].metrics["items"]) if runs else 0
+    table = Table(title=f"Evaluation on the {_title(runs)}: {items} items")
     table.add_column("metric")
     columns = _columns(runs)
     for label, _ in columns:
@@ -88,7 +90,8 @@ def markdown(runs: list[EvalRun], calibration: list[dict[str, float]] | None = N
         # Only dev items are listed: the test split's per-item answers are not for tuning (they
         # stay in eval.json for the record).
         misses = [r for r in run.results if r.split == "dev" and (
-            (r.answerable and (r.abstained or not r.all_key_facts)) or (not r.answerable and not r.abstained))]
+            (r.answerable and (r.abstained or not r.all_key_facts))
+            or (not r.answerable and not r.abstained))]
         if misses:
             lines += ["", f"Dev items to look at ({len(misses)}):", ""]
             for r in misses:

@@ -64,7 +64,8 @@ class EvalRun:
     split_metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"variant": self.variant, "split": self.split, "corpus": self.corpus, "documents": self.documents,
+        return {"variant": self.variant, "split": self.split, "corpus": self.corpus,
+                "documents": self.documents,
                 "metrics": self.metrics, "split_metrics": self.split_metrics, "categories": self.categories,
                 "breakdowns": self.breakdowns,
                 "items": [r.as_dict() for r in self.results]}
@@ -81,7 +82,9 @@ def corpus_files(settings: Settings, corpus: str, extra: Path | None = None) -> 
     """The files the evaluation index holds for ``corpus`` (checked before anything is built)."""
     if corpus not in CORPORA:
         raise ConfigurationError(f"unknown evaluation corpus {corpus!r}; choose one of {', '.join(CORPORA)}")
-    folders = [Path(settings.corpus_dir)] + ([Path(extra or DEFAULT_EXTRA_CORPUS)] if corpus == "multi" else [])
+    folders = [Path(settings.corpus_dir)]
+    if corpus == "multi":
+        folders.append(Path(extra or DEFAULT_EXTRA_CORPUS))
     files: list[Path] = []
     for folder in folders:
         if not folder.is_dir():
@@ -91,7 +94,8 @@ def corpus_files(settings: Settings, corpus: str, extra: Path | None = None) -> 
     names = [p.name for p in files]
     clash = sorted({n for n in names if names.count(n) > 1})
     if clash:
-        raise ConfigurationError(f"the corpus folders both hold {', '.join(clash)}; file names must be unique")
+        raise ConfigurationError(
+            f"the corpus folders both hold {', '.join(clash)}; file names must be unique")
     return files
 
 
@@ -141,7 +145,8 @@ def evaluate(bot: Assistant, items: list[GoldItem], mode: str | None = None, var
     return run
 
 
-def fresh_assistant(settings: Settings, workdir: Path, files: list[Path] | None = None, **overrides: Any) -> Assistant:
+def fresh_assistant(settings: Settings, workdir: Path, files: list[Path] | None = None,
+                    **overrides: Any) -> Assistant:
     """An assistant over a new index in ``workdir`` of ``files`` (default: ``settings.corpus_dir``).
 
     Given files are copied into ``workdir/corpus`` first, so the index is built from one folder
@@ -157,7 +162,8 @@ def fresh_assistant(settings: Settings, workdir: Path, files: list[Path] | None 
     bot = Assistant(revise_settings(settings, **update))  # validated, unlike model_copy
     report = bot.ingest()
     if not bot.documents():
-        raise RuntimeError(f"nothing could be indexed from {update.get('corpus_dir', settings.corpus_dir)}: {report.failed}")
+        where = update.get("corpus_dir", settings.corpus_dir)
+        raise RuntimeError(f"nothing could be indexed from {where}: {report.failed}")
     return bot
 
 
@@ -186,7 +192,8 @@ def calibrate(settings: Settings, items: list[GoldItem], corpus: str = "bisi",
     """
     dev = [i for i in select_items(items, corpus) if i.split == "dev"]
     with tempfile.TemporaryDirectory(prefix="assistant-calibrate-") as tmp:
-        bot = fresh_assistant(settings, Path(tmp), corpus_files(settings, corpus, extra), abstain_threshold=0.0)
+        files = corpus_files(settings, corpus, extra)
+        bot = fresh_assistant(settings, Path(tmp), files, abstain_threshold=0.0)
         best: list[tuple[float, bool]] = []
         for item in dev:
             history: list[Turn] = []
