@@ -91,7 +91,8 @@ def test_fields_types_and_model(items: list[dict]) -> None:
         GoldItem.model_validate(it)
         assert it["question"].strip(), f"{iid}: empty question"
         for field in ("history", "evidence", "key_facts", "documents"):
-            assert all(isinstance(x, str) and x.strip() for x in it[field]), f"{iid}: {field} has empty strings"
+            assert all(isinstance(x, str) and x.strip() for x in it[field]), (
+                f"{iid}: {field} has empty strings")
 
 
 def test_unique_ids(items: list[dict]) -> None:
@@ -113,10 +114,12 @@ def test_test_documents_hold_only_test_items(items: list[dict]) -> None:
         held_out = [d for d in it["documents"] if _is_test_document(d)]
         if held_out:
             assert it["split"] == "test", f"{it['id']}: uses held-out {held_out} but is {it['split']}"
-            assert it["category"] != "cross_document", f"{it['id']}: cross-document items use dev documents only"
+            assert it["category"] != "cross_document", (
+                f"{it['id']}: cross-document items use dev documents only")
         if it["documents"] and all(d.startswith(DEV_DOCUMENT_PREFIXES) for d in it["documents"]):
             assert it["split"] == "dev", f"{it['id']}: a dev document's item must be dev"
-    test_documents = {d for it in items if it["split"] == "test" for d in it["documents"] if _is_test_document(d)}
+    test_documents = {d for it in items if it["split"] == "test"
+                      for d in it["documents"] if _is_test_document(d)}
     assert len({d[:7] for d in test_documents}) == 3, sorted(test_documents)
 
 
@@ -128,7 +131,8 @@ def test_answerable_flag_evidence_and_documents(items: list[dict]) -> None:
             assert it["evidence"] and it["documents"], f"{iid}: needs evidence and documents"
             assert 1 <= len(it["key_facts"]) <= 3, f"{iid}: needs 1-3 key facts"
         else:
-            assert it["evidence"] == [] == it["key_facts"] == it["documents"], f"{iid}: unanswerable must be empty"
+            assert it["evidence"] == [] == it["key_facts"] == it["documents"], (
+                f"{iid}: unanswerable must be empty")
         if it["category"] in ("multi", "cross_document"):
             assert len(it["evidence"]) >= 2, f"{iid}: needs two evidence strings"
         if it["category"] == "followup":
@@ -150,7 +154,8 @@ def test_evidence_is_in_the_parsed_documents(items: list[dict], texts: dict[str,
                 assert all(found), f"{it['id']}: evidence missing from {it['documents']} ({found}): {ev!r}"
         if it["category"] == "cross_document":
             for d in it["documents"]:
-                assert any(normalise(ev) in texts[d][0] for ev in it["evidence"]), f"{it['id']}: nothing from {d}"
+                assert any(normalise(ev) in texts[d][0] for ev in it["evidence"]), (
+                    f"{it['id']}: nothing from {d}")
 
 
 def test_key_facts_are_grounded(items: list[dict], texts: dict[str, tuple[str, str]]) -> None:

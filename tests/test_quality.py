@@ -67,7 +67,8 @@ BISI_BARS = {
 @pytest.fixture(scope="module")
 def multi() -> dict[str, float]:
     settings = load_settings(corpus_dir=CORPUS)
-    return run_variant("hybrid", settings, load_golden(DATASET, "test"), "test", corpus="multi", extra=EXTRA).metrics
+    items = load_golden(DATASET, "test")
+    return run_variant("hybrid", settings, items, "test", corpus="multi", extra=EXTRA).metrics
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,8 @@ def test_multi_document_test_split_meets_the_bar(multi: dict[str, float], metric
 
 @pytest.mark.slow
 @pytest.mark.parametrize("metric,ceiling", sorted(MULTI_CEILINGS.items()))
-def test_multi_document_test_split_stays_under_the_ceiling(multi: dict[str, float], metric: str, ceiling: float) -> None:
+def test_multi_document_test_split_stays_under_the_ceiling(multi: dict[str, float], metric: str,
+                                                           ceiling: float) -> None:
     assert multi[metric] <= ceiling, f"{metric} = {multi[metric]:.3f}, ceiling {ceiling}"
 
 
@@ -97,7 +99,8 @@ def test_bisi_hybrid_meets_the_bar(bisi_runs: dict[str, dict[str, float]], metri
 
 
 @pytest.mark.slow
-def test_bisi_hybrid_retrieval_is_at_least_as_good_as_either_alone(bisi_runs: dict[str, dict[str, float]]) -> None:
+def test_bisi_hybrid_retrieval_is_at_least_as_good_as_either_alone(
+        bisi_runs: dict[str, dict[str, float]]) -> None:
     for metric in ("hit@3", "mrr"):
         assert bisi_runs["hybrid"][metric] >= bisi_runs["dense"][metric], metric
         assert bisi_runs["hybrid"][metric] >= bisi_runs["lexical"][metric], metric
