@@ -445,7 +445,7 @@ class LexicalCache:
 
     def index_path(self, version: str) -> Path:
         assert self.folder is not None
-        return self.folder / f"index-{version}"
+        return self.folder / f"index-{version}-f{FORMAT}"  # another format never collides
 
     def get(
         self,
@@ -519,7 +519,7 @@ class LexicalCache:
                 index.save(self.index_path(version))
                 index = LexicalIndex.load(self.index_path(version))  # memory-mapped from now on
                 self._prune(version, committed)
-            except OSError:
+            except (OSError, ValueError):
                 pass
         index.spelling_cutoff = self.spelling_cutoff
         return index
@@ -529,7 +529,7 @@ class LexicalCache:
         indexes = sorted((p for p in self.folder.glob("index-*") if p.is_dir()),
                          key=lambda p: p.stat().st_mtime, reverse=True)
         for old in indexes[2:]:
-            if old.name != f"index-{keep_version}":
+            if old != self.index_path(keep_version):
                 shutil.rmtree(old, ignore_errors=True)
         wanted = {self.tokens_path(d, s).name for d, s in committed.items()}
         cutoff = time.time() - 600  # a concurrent ingest's not-yet-committed tokens are younger

@@ -50,7 +50,8 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def saved_indexes(tmp_path: Path) -> list[str]:
-    return sorted(p.name for p in (tmp_path / "store" / "lexical").rglob("index-*") if (p / "meta.json").exists())
+    return sorted(p.name.rsplit("-f", 1)[0] for p in (tmp_path / "store" / "lexical").rglob("index-*")
+                  if (p / "meta.json").exists())
 
 
 CHILD = textwrap.dedent(

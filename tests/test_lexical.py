@@ -133,7 +133,7 @@ def test_cache_builds_from_saved_tokens_and_reuses_the_saved_index(tmp_path: Pat
 
     first = cache.get("1.a", {"article": "sha-article", "late": "sha-late"}, fetch)
     assert fetched == ["late"], "only the document without saved tokens is read from the store"
-    assert (tmp_path / "lexical" / "index-1.a" / "meta.json").is_file()
+    assert (cache.index_path("1.a") / "meta.json").is_file()
     again = LexicalCache(tmp_path / "lexical").get("1.a", {}, lambda *a: pytest.fail("rebuilt"))
     assert again.chunk_ids == first.chunk_ids
     assert again.search_rows("ferry", 1)[0][0] == "late#0"
