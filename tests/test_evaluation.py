@@ -86,7 +86,8 @@ def test_eval_command_writes_table_json_markdown_and_plot(tmp_path: Path) -> Non
     corpus.mkdir()
     (corpus / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
     out = tmp_path / "reports"
-    result = CliRunner().invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset), "--corpus", "bisi",
+    result = CliRunner().invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset),
+                                      "--corpus", "bisi",
                                       "--split", "all", "--retrieval", "dense", "--out", str(out)],
                                 env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
@@ -95,28 +96,31 @@ def test_eval_command_writes_table_json_markdown_and_plot(tmp_path: Path) -> Non
     assert data["runs"][0]["variant"] == "dense" and len(data["runs"][0]["items"]) == 5
     # dev and test are reported separately, never pooled
     assert set(data["runs"][0]["split_metrics"]) == {"dev", "test"}
-    assert set(data["runs"][0]["breakdowns"]["category"]) >= {"dev · fact", "test · fact", "test · out_of_corpus"}
+    categories = set(data["runs"][0]["breakdowns"]["category"])
+    assert categories >= {"dev · fact", "test · fact", "test · out_of_corpus"}
     assert data["runs"][0]["metrics"]["quote_exactness"] == 1.0
     report = (out / "eval.md").read_text()
     assert "| metric | dense · dev | dense · test |" in report
-    assert "| hit@1 |" in report and "per category" in report and "per document" in report and "eval.png" in report
+    assert "| hit@1 |" in report and "per category" in report and "per document" in report
+    assert "eval.png" in report
     assert "| false_refusal_rate |" in report and "| injection_catch_rate |" in report
     assert (out / "eval.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_refusal_injection_and_length_metrics() -> None:
-    refused = Answer(question="q", standalone_question="q", text="That reads as an instruction.", abstained=True,
-                     backend="guard")
+    refused = Answer(question="q", standalone_question="q", text="That reads as an instruction.",
+                     abstained=True, backend="guard")
     declined = Answer(question="q", standalone_question="q", text="not covered", abstained=True)
     answered = Answer(question="q", standalone_question="q", text="Echo foxtrot golf hotel. [1]",
                       passages=[passage(1, "Echo foxtrot golf hotel.", 27)],
                       citations=[cite(1, "Echo foxtrot golf hotel.", 27)])
     unanswerable = {"answerable": False, "evidence": [], "key_facts": []}
     results = [
-        score_item(item(id="a"), refused, {}, 0.1, 5),                                          # false refusal
+        score_item(item(id="a"), refused, {}, 0.1, 5),  # false refusal
         score_item(item(id="b", category="command_like"), answered, {"d": TEXT}, 0.1, 5),
-        score_item(item(id="c", category="out_of_corpus", **unanswerable), refused, {}, 0.1, 5),  # false refusal
-        score_item(item(id="d", category="out_of_corpus", **unanswerable), declined, {}, 0.1, 5),  # a decline is fine
+        # refused: a false refusal; declined: fine
+        score_item(item(id="c", category="out_of_corpus", **unanswerable), refused, {}, 0.1, 5),
+        score_item(item(id="d", category="out_of_corpus", **unanswerable), declined, {}, 0.1, 5),
         score_item(item(id="e", category="injection", **unanswerable), refused, {}, 0.1, 5),
         score_item(item(id="f", category="injection", **unanswerable), declined, {}, 0.1, 5),
         score_item(item(id="g", category="injection", **unanswerable), answered, {"d": TEXT}, 0.1, 5),
@@ -132,8 +136,8 @@ def test_evidence_matches_across_line_breaks_and_curly_quotes() -> None:
     pdf_text = "the Strait carries about\none-third of the world\u2019s   trade"
     answer = Answer(question="q", standalone_question="q", text=pdf_text + " [1]",
                     passages=[passage(1, pdf_text)], citations=[cite(1, pdf_text, 0)])
-    result = score_item(item(evidence=["carries about one-third of the world's trade"], key_facts=["one-third"]),
-                        answer, {"d": pdf_text}, 0.1, 5)
+    gold = item(evidence=["carries about one-third of the world's trade"], key_facts=["one-third"])
+    result = score_item(gold, answer, {"d": pdf_text}, 0.1, 5)
     assert result.evidence_cited and result.first_relevant_rank == 1 and result.all_key_facts
 
 
@@ -187,7 +191,8 @@ def test_eval_command_multi_corpus_indexes_both_folders_and_reports_per_document
     lines = [line for line in (REPO / "tests/eval/golden.jsonl").read_text(encoding="utf-8").splitlines()
              if json.loads(line)["id"] == "fact-02"]
     lines.append(json.dumps({
-        "id": "x-01", "split": "test", "category": "numeric", "question": "How many lighthouses does Zedland have?",
+        "id": "x-01", "split": "test", "category": "numeric",
+        "question": "How many lighthouses does Zedland have?",
         "answerable": True, "evidence": ["Zedland has 41 lighthouses"], "key_facts": ["41"],
         "documents": ["zedland.md"], "corpus": "crs"}))
     dataset = tmp_path / "mini.jsonl"
@@ -196,13 +201,13 @@ def test_eval_command_multi_corpus_indexes_both_folders_and_reports_per_document
     corpus.mkdir()
     extra.mkdir()
     (corpus / ARTICLE.name).write_bytes(ARTICLE.read_bytes())
-    (extra / "zedland.md").write_text("# Zedland coasts\n\nZedland has 41 lighthouses along its northern coast.\n",
-                                      encoding="utf-8")
+    (extra / "zedland.md").write_text(
+        "# Zedland coasts\n\nZedland has 41 lighthouses along its northern coast.\n", encoding="utf-8")
     (extra / "README.md").write_text("# What these files are\n", encoding="utf-8")
     out = tmp_path / "reports"
     runner = CliRunner()
-    result = runner.invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset), "--split", "test",
-                                 "--corpus", "multi", "--extra-corpus", str(extra), "--out", str(out)],
+    result = runner.invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset),
+                                 "--split", "test", "--corpus", "multi", "--extra-corpus", str(extra), "--out", str(out)],
                            env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     run = json.loads((out / "eval.json").read_text())["runs"][0]
@@ -212,7 +217,8 @@ def test_eval_command_multi_corpus_indexes_both_folders_and_reports_per_document
     assert run["breakdowns"]["document"]["zedland.md"]["all_key_facts"] == 1.0
     assert "## hybrid: per document" in (out / "eval.md").read_text()
 
-    bad = runner.invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset), "--corpus", "everything"])
+    bad = runner.invoke(app, ["--corpus-dir", str(corpus), "eval", "--dataset", str(dataset),
+                              "--corpus", "everything"])
     # the CLI's main() prints an AssistantError as one clean line; the runner shows the exception
     assert bad.exit_code != 0 and "unknown corpus" in str(bad.exception)
 
@@ -225,8 +231,10 @@ def test_report_never_quotes_a_held_out_document_in_the_dev_misses() -> None:
     held = "held.md"
     answer = Answer(question="q", standalone_question="q", text="A sentence from the held-out file. [1]",
                     passages=[passage(1, "A sentence from the held-out file.")],
-                    citations=[cite(1, "A sentence from the held-out file.", 0).model_copy(update={"doc_id": f"/x/{held}"})])
-    miss = score_item(item(id="dev-1", split="dev", documents=["open.md"], key_facts=["zulu"]), answer, {}, 0.1, 5)
+                    citations=[cite(1, "A sentence from the held-out file.", 0)
+                               .model_copy(update={"doc_id": f"/x/{held}"})])
+    gold = item(id="dev-1", split="dev", documents=["open.md"], key_facts=["zulu"])
+    miss = score_item(gold, answer, {}, 0.1, 5)
     items = [item(id="t", split="test", documents=[held]), item(id="d", split="dev", documents=["open.md"])]
     assert held_out_documents(items) == {held}
     run = EvalRun("hybrid", "dev", [miss], metrics=aggregate([miss]))
