@@ -39,7 +39,7 @@ from typing import Any, get_args
 import numpy as np
 
 from .schema import BlockKind, Chunk
-from .text import STOPWORDS, content_words
+from .text import STOPWORDS, content_words, initialisms
 
 #: Bump when tokenisation changes: saved tokens and indexes of another format are ignored.
 FORMAT = 2
@@ -316,7 +316,7 @@ class LexicalIndex:
 
     def query_tokens(self, query: str) -> list[str]:
         """The stemmed query words (no spelling correction: the pipeline corrects once)."""
-        return stem_all(content_words(query))
+        return stem_all(content_words(query) + initialisms(query))
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage, in row order."""

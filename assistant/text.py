@@ -100,9 +100,27 @@ def fold(text: str) -> str:
     )
 
 
+#: A dotted initialism ("U.S.", "e.g."): one word, not single letters that would be dropped.
+_DOTTED = re.compile(r"\b(?:[^\W\d_]\.){2,}")
+#: Two or more capitalised words in a row: a name whose initials a text may use instead.
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w’'-]*)+")
+
+
 def words(text: str) -> list[str]:
-    """Folded word tokens, including digits and non-Latin scripts."""
-    return [w for w in _WORD.findall(fold(text)) if w != "_"]
+    """Folded word tokens, including digits and non-Latin scripts; "U.S." is the word "us"."""
+    folded = _DOTTED.sub(lambda m: m.group(0).replace(".", "") + " ", fold(text))
+    return [w for w in _WORD.findall(folded) if w != "_"]
+
+
+def initialisms(text: str) -> list[str]:
+    """Initials of the multi-word names in ``text`` ("United States" -> "us"), so a query that
+    spells a name out also finds a text that abbreviates it."""
+    out = []
+    for match in _NAME_RUN.finditer(text):
+        parts = [w for w in match.group(0).split() if w[:1].isupper()]
+        if len(parts) > 1:
+            out.append("".join(w[0] for w in parts).casefold())
+    return out
 
 
 def content_words(text: str) -> list[str]:

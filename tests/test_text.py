@@ -15,7 +15,7 @@ def test_fold_ignores_case_accents_and_typographic_quotes_but_keeps_scripts() ->
 
 
 def test_words_and_content_words() -> None:
-    assert words("U.S.-China talks, 2024: Встанем!") == ["u", "s", "china", "talks", "2024", "встанем"]
+    assert words("U.S.-China talks, 2024: Встанем!") == ["us", "china", "talks", "2024", "встанем"]
     assert content_words("Who wrote the article about the 2000 treaty?") == ["wrote", "2000", "treaty"]
     assert content_words("a b 7 x") == ["7"], "single letters go, single digits stay"
     assert not set(content_words(" ".join(sorted(STOPWORDS)))), "stopwords never count"
@@ -56,3 +56,11 @@ def test_iter_lines_gives_spans_without_line_breaks() -> None:
     lines = list(iter_lines(text))
     assert [line for _, _, line in lines] == ["first", "second", "", "last"]
     assert all(text[s:e] == line for s, e, line in lines)
+
+
+def test_a_dotted_initialism_is_one_word_and_a_spelt_out_name_gives_its_initials() -> None:
+    from assistant.text import initialisms, words
+
+    assert words("The U.S. and the U.K. agreed") == ["the", "us", "and", "the", "uk", "agreed"]
+    assert initialisms("How is the United States expected to react?") == ["us"]
+    assert initialisms("what did china say") == []
