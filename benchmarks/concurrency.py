@@ -21,6 +21,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.servers import wait_until_healthy  # noqa: E402  (the suite's server helper)
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
     "Which treaty does the new pact replace?",
@@ -75,16 +78,7 @@ def main() -> None:
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit("server did not start")
-            time.sleep(0.3)
+        wait_until_healthy(proc, f"{base}/api/health", 120, tmp / "server.log")
         with httpx.Client(base_url=base, timeout=60) as client:
             single = run_users(1, lambda q, n: client.post("/api/ask", json={"question": q}).raise_for_status())
             many = run_users(args.users, lambda q, n: client.post("/api/ask", json={"question": q}).raise_for_status())

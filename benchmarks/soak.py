@@ -34,6 +34,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.servers import wait_until_healthy  # noqa: E402  (the suite's server helper)
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = Path("/usr/share/doc/python3.11/html/library")
 QUESTIONS = [
@@ -194,16 +197,7 @@ def main() -> None:
     ingest_log: list[str] = []
     lines: list[dict[str, object]] = []
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit(f"server did not start; see {tmp / 'server.log'}")
-            time.sleep(0.5)
+        wait_until_healthy(proc, f"{base}/api/health", 180, tmp / "server.log")
         httpx.post(f"{base}/api/ask", json={"question": "warm up"}, timeout=120)
         start_rss = rss_mb(proc.pid)
         threads = [threading.Thread(target=api_user if n % 2 == 0 else gradio_user, args=(base, rec, stop, n),
