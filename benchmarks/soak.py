@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,25 +105,37 @@ class Recorder:
         return window
 
 
+def _user_loop(kind: str, rec: Recorder, stop: threading.Event, n: int,
+               request: Callable[[int, str], str | None]) -> None:
+    """Ask until ``stop``; ``request`` returns None for a good answer, else what was wrong."""
+    for i in itertools.count():
+        if stop.is_set():
+            return
+        question = f"{random.choice(QUESTIONS)} (user {n}, request {i})"
+        started = time.perf_counter()
+        try:
+            problem = request(i, question)
+        except Exception as exc:  # a reset connection, a timeout: exactly what a soak looks for
+            problem = f"{type(exc).__name__}: {str(exc)[:120]}"
+        if problem is None:
+            rec.ok(kind, time.perf_counter() - started)
+        else:
+            rec.error(kind, problem)
+
+
 def api_user(base: str, rec: Recorder, stop: threading.Event, n: int) -> None:
     with httpx.Client(base_url=base, timeout=120) as client:
-        for i in itertools.count():
-            if stop.is_set():
-                return
-            question = f"{random.choice(QUESTIONS)} (user {n}, request {i})"
-            started = time.perf_counter()
-            try:
-                if i % 3 == 2:
-                    body = {"question": FOLLOW_UP, "history": [{"question": QUESTIONS[0]}]}
-                    response = client.post("/api/chat", json=body)
-                else:
-                    response = client.post("/api/ask", json={"question": question})
-                if response.status_code == 200 and "text" in response.json():
-                    rec.ok("api", time.perf_counter() - started)
-                else:
-                    rec.error("api", f"HTTP {response.status_code} {response.text[:120]}")
-            except Exception as exc:  # a reset connection, a timeout: exactly what a soak looks for
-                rec.error("api", f"{type(exc).__name__}: {str(exc)[:120]}")
+        def request(i: int, question: str) -> str | None:
+            if i % 3 == 2:
+                body = {"question": FOLLOW_UP, "history": [{"question": QUESTIONS[0]}]}
+                response = client.post("/api/chat", json=body)
+            else:
+                response = client.post("/api/ask", json={"question": question})
+            if response.status_code == 200 and "text" in response.json():
+                return None
+            return f"HTTP {response.status_code} {response.text[:120]}"
+
+        _user_loop("api", rec, stop, n, request)
 
 
 def gradio_user(base: str, rec: Recorder, stop: threading.Event, n: int) -> None:
@@ -130,19 +143,11 @@ def gradio_user(base: str, rec: Recorder, stop: threading.Event, n: int) -> None
 
     client = Client(base + "/", verbose=False)
     try:
-        for i in itertools.count():
-            if stop.is_set():
-                return
-            question = f"{random.choice(QUESTIONS)} (user {n}, request {i})"
-            started = time.perf_counter()
-            try:
-                answer = client.predict(question, 5, "hybrid", api_name="/ask")
-                if isinstance(answer, dict) and "text" in answer:
-                    rec.ok("gradio", time.perf_counter() - started)
-                else:
-                    rec.error("gradio", f"unexpected output {str(answer)[:120]}")
-            except Exception as exc:
-                rec.error("gradio", f"{type(exc).__name__}: {str(exc)[:120]}")
+        def request(i: int, question: str) -> str | None:
+            answer = client.predict(question, 5, "hybrid", api_name="/ask")
+            return None if isinstance(answer, dict) and "text" in answer else f"unexpected output {str(answer)[:120]}"
+
+        _user_loop("gradio", rec, stop, n, request)
     finally:
         client.close()
 
