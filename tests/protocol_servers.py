@@ -78,5 +78,15 @@ def running(ws: Workspace, args: list[str], health_url: str, log_name: str = "se
         stop(process)
 
 
+@contextmanager
+def serving_with_login(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Workspace, str]]:
+    """A real ``assistant serve`` over the ingested article, behind USER:PASSWORD; yields its URL."""
+    ws = ingested_workspace(tmp_path_factory, name, ASSISTANT_AUTH=f"{USER}:{PASSWORD}")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running(ws, cli("serve", "--port", str(port)), f"{base}/api/health"):
+        yield ws, base
+
+
 __all__ = ["ARTICLE_NAME", "OUT_OF_CORPUS", "PASSWORD", "TREATY", "TREATY_QUESTION", "USER", "Workspace",
-           "cli", "free_port", "ingested_workspace", "running"]
+           "cli", "free_port", "ingested_workspace", "running", "serving_with_login"]

@@ -17,8 +17,7 @@ from assistant.schema import Answer
 from assistant.testing import assert_abstains, assert_cites
 
 from .protocol_servers import (
-    OUT_OF_CORPUS, PASSWORD, TREATY, TREATY_QUESTION, USER, Workspace, cli, free_port, ingested_workspace,
-    running,
+    OUT_OF_CORPUS, PASSWORD, TREATY, TREATY_QUESTION, USER, Workspace, serving_with_login,
 )
 
 pytestmark = [pytest.mark.server]
@@ -26,11 +25,8 @@ pytestmark = [pytest.mark.server]
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, str]]:
-    ws = ingested_workspace(tmp_path_factory, "sse", ASSISTANT_AUTH=f"{USER}:{PASSWORD}")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with running(ws, cli("serve", "--port", str(port)), f"{base}/api/health"):
-        yield ws, base
+    with serving_with_login(tmp_path_factory, "sse") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
