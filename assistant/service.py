@@ -143,9 +143,7 @@ class Assistant:
         self, question: str, k: int | None = None, mode: RetrievalMode | None = None,
         filters: RetrievalFilter | None = None,
     ) -> list[ScoredChunk]:
-        _check_choices(mode, None)
-        check_request(self.settings, question, (), filters, k)
-        return self.hybrid_search.search(self._check(question), k, mode, filters)
+        return self.hybrid_search.search(self._checked(question, (), filters, k, mode), k, mode, filters)
 
     def retriever(self, **kwargs: Any) -> HybridRetriever:
         """A LangChain retriever over this index, for use in your own chains."""
@@ -182,6 +180,13 @@ class Assistant:
                 yield item
 
     # -- internals ----------------------------------------------------------------------------
+    def _checked(self, question: str, turns: Sequence[Turn], filters: RetrievalFilter | None, k: int | None,
+                 mode: RetrievalMode | None, backend: AnswerBackend | None = None) -> str:
+        """Every check a question passes at every interface (choices, bounds, emptiness, length)."""
+        _check_choices(mode, backend)
+        check_request(self.settings, question, turns, filters, k)
+        return self._check(question)
+
     def _check(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
             raise QuestionError("the question is empty; type a question about the corpus")
@@ -195,10 +200,9 @@ class Assistant:
 
     def _state(self, history: Sequence[Turn | dict[str, Any] | str], question: str, k: int | None,
                mode: RetrievalMode | None, filters: RetrievalFilter | None, backend: AnswerBackend | None) -> QuestionState:
-        _check_choices(mode, backend)
         turns = [_turn(t) for t in history if not (isinstance(t, dict) and t.get("role", "user") != "user")]
-        check_request(self.settings, question, turns, filters, k)  # bounds hold at every interface
-        return QuestionState(question=self._check(question), history=tuple(turns), k=k or self.settings.top_k,
+        return QuestionState(question=self._checked(question, turns, filters, k, mode, backend),
+                             history=tuple(turns), k=k or self.settings.top_k,
                              mode=mode or self.settings.retrieval_mode, filters=filters,
                              backend=backend or self.settings.answer_backend)
 
