@@ -29,7 +29,7 @@ from .config import Settings
 from .embeddings import Embedder
 from .lexical import stem_all
 from .overlap import jaccard, word_bag
-from .question_types import AnswerType, asks_about_the_source, expected_type, question_names, type_strength
+from .question_types import AnswerType, asks_about_the_source, expected_type, pinned_names, question_names, type_strength
 from .schema import Answer, Citation, Passage
 from .state import QuestionState, TermWeight
 from .text import content_words, sentence_spans, words
@@ -124,12 +124,15 @@ class QuestionCues:
     mentioned: tuple[str, ...] = ()  # every name of the question, for preferring sentences that name it
     weights: tuple[float, ...] = ()  # each name's share of the question's total word weight (IDF)
     about_source: bool = False  # asks who wrote a document, when, or its title: metadata lines answer
+    required: tuple[int, ...] = ()  # indices of ``names`` the answer cannot do without (subject, year, code)
+    codes: tuple[int, ...] = ()  # the required years and codes: "FY2026 or 2025?" quotes a sentence for each
 
 
 #: Which answer types a metadata line can carry (its text is a title, a name, a date line).
 _METADATA_TYPES: dict[str, dict[str, int]] = {
     "title": {"name": 2},
     "byline": {"agent": 2},
+    "dateline": {"date": 2},
     "publisher": {"agent": 2, "name": 1},
     "caption": {"agent": 1, "name": 1},
 }
@@ -142,12 +145,14 @@ class ExtractiveComposer:
 
     1. **support**: the distinctive names of the question must occur in the passage a
        sentence comes from (or, for a question naming several things, in the passages of the
-       chosen sentences together); otherwise the corpus does not answer it;
+       chosen sentences together); otherwise the corpus does not answer it. The question's
+       grammatical subject and the years and codes it names are always required, however common
+       they are in the corpus: text about someone else, or another year, does not answer it;
     2. **answer type**: a question that asks for a person, date, number, name or place
        prefers sentences that carry one (:mod:`assistant.question_types`), and when the best
        sentence lacks it, its neighbour in the same passage that has it is quoted first;
-       a question asking for a date, number or duration is declined when the answering
-       sentence holds none; a question about a document itself ("Who wrote ...?") is answered
+       a question asking for a date, number, duration, age or amount of money is declined
+       when the answering sentence holds none; a question about a document itself ("Who wrote ...?") is answered
        from that document's metadata line (its byline), not from the title it resembles;
     3. **relative score**: the best sentence answers when it reaches ``abstain_threshold``, or
        when it stands out from the question's own background (the median score of all the
@@ -258,7 +263,21 @@ class ExtractiveComposer:
             # an ordinary name (not an acronym, which may be spelt out) the corpus never uses
             if tokens and not name.isupper() and all(rarity(t) >= 0.999 for t in tokens):
                 unknown = True
-        return QuestionCues(kind, tuple(names), unknown, mentioned, tuple(weights))
+        required: list[int] = []
+        codes: list[int] = []
+        for name in pinned_names(state.standalone):
+            keys = _name_keys(name)
+            at = next((i for i, n in enumerate(names) if keys & set(n)), None)
+            if at is None and keys:  # the subject, a year or a code, however common in the corpus
+                names.append(tuple(sorted(keys)))
+                weights.append(0.0)
+                at = len(names) - 1
+            if at is not None:
+                required.append(at)
+                if any(ch.isdigit() for ch in name):
+                    codes.append(at)
+        return QuestionCues(kind, tuple(names), unknown, mentioned, tuple(weights), required=tuple(required),
+                            codes=tuple(codes))
 
     def _strength(self, c: Candidate, cues: QuestionCues, question: str) -> int:
         if cues.kind is None:
@@ -324,7 +343,17 @@ class ExtractiveComposer:
             chosen.append(c)
             seen_words.append(bag)
         covered = set().union(*(support[id(c)] for c in chosen))
+        for i in cues.codes:  # a question about two years or codes ("FY2026 or 2025?") quotes a sentence for each
+            if i in covered:
+                continue
+            extra = next((c for c in ranked if i in support[id(c)] and c.score >= self.score_floor
+                          and all(c.text != o.text for o in chosen)), None)
+            if extra is not None:
+                chosen.append(extra)
+                covered |= support[id(extra)]
         missing = sum(w for i, w in enumerate(cues.weights) if i not in covered)
+        if any(i not in covered for i in cues.required):
+            return []  # about someone, some year or some code the cited passages never mention
         if cues.names and missing >= self.name_support:
             # the names the cited passages never mention carry most of what the question asks
             # ("What did <someone the corpus never names> say about the pact?"); a question whose
@@ -332,7 +361,7 @@ class ExtractiveComposer:
             # for its country)
             return []
         lead = 1 if neighbour is None else 2
-        if self.require_answer_type and cues.kind in ("date", "number", "duration") and not any(
+        if self.require_answer_type and cues.kind in ("date", "number", "duration", "age", "money") and not any(
             c.strength for c in chosen[:lead]
         ):
             return []  # asked for a date or a number; the answering sentence holds none
@@ -377,7 +406,7 @@ def _supported(names: Sequence[tuple[str, ...]], passage: Passage) -> set[int]:
     if not names:
         return set()
     text = " ".join(filter(None, [passage.text, passage.title, passage.section, passage.author or "",
-                                  passage.publisher or "", PurePath(passage.doc_id).stem]))
+                                  passage.publisher or "", PurePath(passage.doc_id).stem, passage.date or ""]))
     present = _present(text)
     found = set()
     for i, tokens in enumerate(names):
@@ -429,6 +458,8 @@ def answer_sentence(c: Candidate) -> str:
         return f"The article is by {author.strip()}, dated {when.strip()}." if when else f"By {c.text}."
     if c.kind == "publisher":
         return f"It was published by {c.text}."
+    if c.kind == "dateline":
+        return f"Its date line reads \u201c{c.text}\u201d."
     if c.kind == "title":
         return f"The article is titled \u201c{c.text}\u201d."
     if c.kind == "caption":

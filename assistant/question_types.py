@@ -18,7 +18,7 @@ import re
 import unicodedata
 from typing import Literal
 
-AnswerType = Literal["agent", "date", "duration", "number", "name", "place", "reason"]
+AnswerType = Literal["agent", "date", "duration", "age", "money", "number", "name", "place", "reason"]
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -30,6 +30,18 @@ _NUMBER_WORDS = (
     "hundred|hundreds|thousand|thousands|million|millions|billion|billions|trillion|dozen|dozens|"
     "half|third|quarter|twice|double|triple|single|once"
 )
+#: Nouns and verbs that ask for an amount of money (general English, no document's vocabulary).
+_MONEY_NOUNS = (
+    r"cost|costs|price|prices|fee|fees|toll|tolls|fare|fares|tariff|tariffs|budget|budgets|salary|"
+    r"salaries|wage|wages|fine|fines|revenue|revenues|funding|spending|expenditure|income|profit|"
+    r"profits|payment|payments|subsidy|subsidies|grant|grants|loan|loans|debt|aid|appropriation|"
+    r"appropriations|money|investment"
+)
+_MONEY_VERBS = r"cost|costs|charge|charges|charged|pay|pays|paid|spend|spends|spent|earn|earns|earned|fund|funded|invest|invested|raise|raised|owe|owes|owed"
+_CURRENCY = (
+    r"[$€£¥₩₽₹]|\b(?:US|A|C|NZ|HK)\$|\b(?:dollars?|euros?|pounds?\s+sterling|sterling|yen|yuan|renminbi|rmb|"
+    r"rials?|riyals?|rubles?|roubles?|rupees?|won|francs?|pesos?|dinars?|dirhams?|usd|eur|gbp|jpy|cny)\b"
+)
 _TIME_UNITS = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|century|centuries)s?"
 
 # question patterns, tried in order; the first that matches sets the expected type
@@ -37,7 +49,15 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("date", re.compile(
         r"^\s*(?:and\s+|so\s+|but\s+)?when\b|\b(?:since|until|till)\s+when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time)\b|"
         r"\bin\s+what\s+year\b|\bsince\s+when\b|\bhow\s+long\s+ago\b", re.I)),
-    ("duration", re.compile(r"\bhow\s+(?:long|old)\b|\b(?:what|which)\s+(?:period|duration)\b", re.I)),
+    # "How old is <someone>?" wants an age ("aged 40", "a 40-year-old"); "how old is the pact?" a
+    # year it dates from will do, loosely; a sentence about the same person's travels will not
+    ("age", re.compile(r"\bhow\s+old\b|\b(?:what|which)\s+age\b|\bwhat\s+(?:is|was)\s+(?:\w+'s\s+)?age\b", re.I)),
+    ("duration", re.compile(r"\bhow\s+long\b|\b(?:what|which)\s+(?:period|duration)\b", re.I)),
+    # an amount of money wants a currency, not any number ("about 130 ships a day" is no toll)
+    ("money", re.compile(
+        rf"\bhow\s+much\s+(?:\w+\s+)?(?:{_MONEY_NOUNS})\b|\bhow\s+much\s+(?:does|did|do|will|would|is|was)\b[^?]*"
+        rf"\b(?:{_MONEY_VERBS})\b|\b(?:what|which)\s+(?:{_MONEY_NOUNS})\b|"
+        rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:\w+\s+)?(?:{_MONEY_NOUNS})\b", re.I)),
     ("number", re.compile(
         r"\bhow\s+(?:many|much|old|far|large|big|high|often|tall|deep|wide|heavy|fast)\b|"
         r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|number|amount|"
@@ -75,6 +95,11 @@ _NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b"
 _DURATION = re.compile(
     rf"(?:\b\d[\d.,]*|\b(?:{_NUMBER_WORDS}|a|an|several|few|many|some))[\s-]+(?:\w+[\s-]+)?{_TIME_UNITS}\b|"
     rf"\b(?:hours|days|weeks|months|years|decades|centuries)\b|\bover\s+(?:a|an)\s+{_TIME_UNITS}\b",
+    re.I,
+)
+_AGE = re.compile(
+    rf"\b(?:\d{{1,3}}|(?:{_NUMBER_WORDS})(?:[\s-]+(?:{_NUMBER_WORDS}))?)[\s-]+years?[\s-]+old\b|\baged\s+\d{{1,3}}\b|"
+    r"\bage\s+(?:of\s+)?\d{1,3}\b|\bborn\s+(?:in|on)\b|\bbirth\b",
     re.I,
 )
 _QUOTED = re.compile(r"[“\"«„‘]([^”\"»“‘’]{2,120})[”\"»“’]")
@@ -116,6 +141,10 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found = [m.group(0) for m in _DATE.finditer(sentence)]
     elif kind == "duration":
         found = [m.group(0) for m in _DURATION.finditer(sentence)]
+    elif kind == "age":
+        found = [m.group(0) for m in _AGE.finditer(sentence)] + re.findall(_YEAR, sentence)
+    elif kind == "money":
+        found = [m.group(0) for m in re.finditer(_CURRENCY, sentence, re.I)]
     elif kind == "number":
         found = [m.group(0) for m in re.finditer(rf"\d[\d.,]*%?|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", sentence, re.I)]
     elif kind == "reason":
@@ -141,8 +170,9 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
 
     Plainly: a title in quotes or another script for a name, a capitalised name for a person or
     place, a year or full date for a date, digits for a number, a number with a unit of time for
-    a duration. Loosely: any capitalised name for a title, a role word ("officials") for a
-    person, a month or century for a date, a number word for a number.
+    a duration, an age ("aged 40", "fifty years old") for an age, a currency with an amount for
+    money. Loosely: any capitalised name for a title, a role word ("officials") for a
+    person, a month or century for a date, a number word for a number, a year for an age.
     """
     if kind is None:
         return 1
@@ -163,6 +193,10 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
         return 2 if new(re.findall(rf"{_YEAR}|\b\d{{4}}-\d{{2}}-\d{{2}}\b", sentence, re.I)) else 1
     if kind == "number":
         return 2 if new(re.findall(r"\d[\d.,]*%?", sentence)) else 1
+    if kind == "age":  # an age plainly; the year something dates from loosely
+        return 2 if new([m.group(0) for m in _AGE.finditer(sentence)]) else 1
+    if kind == "money":  # a currency with an amount plainly; a currency word alone loosely
+        return 2 if _NUMBER.search(sentence) else 1
     if kind == "duration":
         return 2 if new([f for f in evidence if re.search(r"\d|[a-z]+[\s-]+\w*[\s-]*" + _TIME_UNITS, f, re.I) and " " in f.strip() or "-" in f]) else 1
     return 1
@@ -180,6 +214,29 @@ def question_names(question: str) -> list[str]:
     # "according to the GAO": who is quoted as the source, not what the answer is about
     framing |= {m.group(1) for m in re.finditer(r"\b(?i:according\s+to\s+(?:the\s+)?)([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)", question)}
     return list(dict.fromkeys(n for n in names if n.strip() and n not in framing))
+
+
+def pinned_names(question: str) -> list[str]:
+    """The names a question cannot be answered without: its grammatical subject ("What did
+    <Brazil's foreign minister> say ...?", "How is <China> expected to react?") and the codes and
+    years that pin it to one thing ("... in FY2022", "... in 2019"). Text about someone else, or
+    about another year, does not answer it however close its wording."""
+    pinned = [m.group(0) for m in re.finditer(r"\b(?:[A-Z]{1,6}\d[\w-]*|(?:1[5-9]|20)\d\d)\b", question)]
+    subject = _SUBJECT.match(question)
+    if subject:
+        name = _CAPITALISED.match(question, subject.end())
+        framing = name and re.match(rf"\s+(?:{_SOURCE_NOUNS})\b", question[name.end():])  # "the CRS report"
+        if name and not framing and name.group(0).split()[0].lower() not in _FUNCTION_WORDS | _QUESTION_OPENERS:
+            pinned.append(re.sub(r"[’']s$", "", name.group(0)))
+    return list(dict.fromkeys(pinned))
+
+
+#: A wh-question up to its subject: "What did ", "How is the ", "Why have ".
+_SUBJECT = re.compile(
+    r"^\s*(?:(?:and|so|but)\s+)?(?:what|how|why|when|where)\s+(?:did|does|do|has|have|had|is|was|are|were|will|would|"
+    r"can|could|should|might|may|must)\s+(?:the\s+)?",
+    re.I,
+)
 
 
 _SOURCE_NOUNS = (

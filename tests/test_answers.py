@@ -193,6 +193,12 @@ def test_questions_that_sound_like_commands_are_answered(corpus_assistant: Assis
         "How many Guardians are stationed at Vandenberg Space Force Base?",
         "What was the Space Force's budget in FY2022?",
         "What is a good recipe for kimchi?",
+        # the subject is named in the corpus, but not by the passage about the waiver
+        "What did Russia say about the Jones Act waiver?",
+        # a year the passage about daily transits never mentions
+        "How many ships transited the Strait of Hormuz each day in 2019?",
+        # an amount of money: the passage about Hormuz gives ship counts, not a price
+        "How much toll does Iran charge each ship to pass through the Strait of Hormuz?",
     ],
 )
 def test_abstention_holds_when_the_corpus_grows(wider_assistant: Assistant, question: str) -> None:
@@ -238,4 +244,24 @@ def test_who_wrote_a_document_is_answered_from_its_byline(wider_assistant: Assis
     assert_cites(answer)
     assert "Dennis" in answer.text and "DiMascio" in answer.text
     assert all(p.kind == "byline" for p in answer.cited_passages())
+    assert_quotes_match_source(answer)
+
+
+def test_when_a_document_was_published_is_answered_from_its_date_line(wider_assistant: Assistant) -> None:
+    """The "Publication Date:" header line is metadata an answer can quote, exactly."""
+    answer = wider_assistant.ask("When was the CRS report 'The Strait of Hormuz in Brief' published?")
+    assert_cites(answer)
+    assert "04/10/2026" in answer.text
+    assert [p.kind for p in answer.cited_passages()] == ["dateline"]
+    assert_quotes_match_source(answer)
+
+
+def test_a_question_about_two_things_quotes_a_passage_for_each(wider_assistant: Assistant) -> None:
+    """Each year the question pins must be covered by a cited passage, not only the first."""
+    answer = wider_assistant.ask(
+        "Which is larger: the Space Force appropriation for FY2026 or the number of ships through "
+        "the Strait of Hormuz each day before February 28, 2026?"
+    )
+    assert_cites(answer)
+    assert "26.1 billion" in answer.text and "130" in answer.text
     assert_quotes_match_source(answer)

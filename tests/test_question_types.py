@@ -48,6 +48,10 @@ def test_sentences_are_taken_from_the_dev_products(sentence: str, text: str) -> 
         ("How many ships transited the strait each day?", "number"),
         ("What share of global aluminum output comes from the Persian Gulf?", "number"),
         ("How much did Congress appropriate?", "number"),
+        ("How much toll does Iran charge each ship?", "money"),
+        ("What is the price of a ticket?", "money"),
+        ("How much did the programme cost?", "money"),
+        ("How old is the treaty?", "age"),
         ("What is the name of the song?", "name"),
         ("What is the title of the Russian song?", "name"),
         ("What breed of dog was at the zoo?", "name"),
@@ -105,3 +109,24 @@ def test_names_a_question_depends_on() -> None:
     assert asks_about_the_source("Who are the authors of the Defense Primer on the U.S. Space Force?")
     assert asks_about_the_source("When was 'Biometric Technologies and Global Security' last updated?")
     assert not asks_about_the_source("Who is directing the Golden Dome effort?")
+
+
+def test_ages_and_money_need_their_own_shape() -> None:
+    from assistant.question_types import type_strength
+
+    assert type_strength("The pact, over fifty years old, still stands.", "age") == 2
+    assert type_strength("The pact was signed in 1961.", "age") == 1  # a year it dates from, loosely
+    assert type_strength("They met for the first time in over two decades.", "age") == 0
+    assert type_strength("Ships pay a toll of $2 million each.", "money") == 2
+    assert type_strength("About 130 ships crossed each day.", "money") == 0
+
+
+def test_names_a_question_is_pinned_to() -> None:
+    from assistant.question_types import pinned_names
+
+    assert pinned_names("What did Brazil's foreign minister say about the waiver?") == ["Brazil"]
+    assert pinned_names("How is China expected to react to the pact?") == ["China"]
+    assert pinned_names("What was the budget in FY2022?") == ["FY2022"]
+    assert pinned_names("What sanctions were imposed in 2024?") == ["2024"]
+    assert pinned_names("What did the article say about Russia?") == []  # not a name
+    assert pinned_names("How does the CRS report describe Iran?") == []  # who wrote it, not the subject

@@ -317,7 +317,8 @@ def _mark_navigation_headings(units: list[_Unit], title: str | None) -> None:
 
 def _metadata(units: list[_Unit], meta_lines: list[tuple[_Unit, str, str]]) -> dict[str, str]:
     """Author and date from ``Key: value`` header lines; "Updated <date>" lines as a fallback.
-    The first author line is kept as the byline block (who wrote it is an answerable fact)."""
+    The first author line is kept as the byline block and the date line as the dateline block
+    (who wrote it and when are answerable facts)."""
     evidence: list[str] = []
     updated = None
     header_end = next((i for i, u in enumerate(units) if u.kind in ("paragraph", "bullet")), len(units))
@@ -336,6 +337,7 @@ def _metadata(units: list[_Unit], meta_lines: list[tuple[_Unit, str, str]]) -> d
             resolved = layout.resolve_date(value, evidence)
             if resolved:
                 found["date"] = resolved
+                unit.kind = "dateline"  # when it was published is an answerable fact
     if "date" not in found and updated:
         found["date"] = updated
     return found

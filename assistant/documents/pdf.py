@@ -105,7 +105,7 @@ def parse_pdf(path: Path, data: bytes, sha: str) -> Document:
     text, blocks = _canonical(raws, footnotes)
     date = None
     for raw in raws[:12]:
-        if raw.kind == "boilerplate" and raw.page == 1 and _DATE_LINE.match(raw.joined):
+        if raw.kind == "dateline":
             date = layout.updated_date(raw.joined) or (layout.text_dates(raw.joined) or [None])[0]
             break
     author = str(info.get("/Author") or "").strip() or None
@@ -293,7 +293,7 @@ def _blocks(lines: list[_Line], running: set[str], title_lines: list[_Line]) -> 
             continue
         if line.page == 1 and _DATE_LINE.match(line.text) and len(raws) < 12:
             close()
-            raws.append(_Raw("boilerplate", [line]))
+            raws.append(_Raw("dateline", [line]))
             i += 1
             continue
         if _DOT_LEADER.search(line.text):
