@@ -298,19 +298,32 @@ class ExtractiveComposer:
         background = float(np.median([c.score for c in cands]))
         support = {id(c): _supported(cues.names, c.passage) for c in cands}
         full = [c for c in cands if len(support[id(c)]) == len(cues.names)]
-        pool = full or [c for c in cands if support[id(c)]] or cands
         keys = [_name_keys(n) for n in cues.mentioned]
-        for c in pool:  # sentences that name what the question names come first, other things equal
+        for c in cands:  # sentences that name what the question names come first, other things equal
             if keys:
                 c.rank = c.score + self.entity_weight * sum(_mentions(c, k) for k in keys) / len(keys)
             else:
                 c.rank = c.score
-        ranked = sorted(pool, key=lambda c: -c.rank)
+
+        def weak(c: Candidate) -> bool:  # neither good in itself nor clearly above the question's background
+            return c.score < self.score_floor or (
+                c.score < self.abstain_threshold and c.score - background < self.relative_threshold)
+
+        def lacking(c: Candidate) -> float:  # the share of the question carried by names c's passage lacks
+            return sum(w for i, w in enumerate(cues.weights) if i not in support[id(c)])
+
+        # Passages naming what the question names are preferred; when none of their sentences
+        # answers, a sentence from another passage may, and the name check below still decides
+        # whether the names the answer lacks carry too much of the question.
+        ranked = sorted(full or [c for c in cands if support[id(c)]] or cands, key=lambda c: -c.rank)
+        if weak(ranked[0]):
+            # a sentence from elsewhere may answer when it is good in itself (not merely above
+            # the background) and lacks only minor names (half the usual allowance)
+            ranked = [c for c in sorted(cands, key=lambda c: -c.rank) if lacking(c) < self.name_support / 2
+                      and c.score >= self.abstain_threshold + self.margin] or ranked
         top = head = ranked[0]
-        if top.score < self.score_floor or (
-            top.score < self.abstain_threshold and top.score - background < self.relative_threshold
-        ):
-            return []  # neither good in itself nor clearly better than the question's background
+        if weak(top):
+            return []
         source_line = False
         if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
             # the document is the one the best match belongs to; its own metadata line answers

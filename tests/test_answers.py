@@ -265,3 +265,12 @@ def test_a_question_about_two_things_quotes_a_passage_for_each(wider_assistant: 
     assert_cites(answer)
     assert "26.1 billion" in answer.text and "130" in answer.text
     assert_quotes_match_source(answer)
+
+
+def test_a_better_sentence_lacking_a_minor_name_still_answers(wider_assistant: Assistant) -> None:
+    """The only passage naming "Soviet" is weak; the strong one, which names Stalin but not the
+    adjective, answers (a minor name, a sentence good in itself)."""
+    answer = wider_assistant.ask("Which Soviet leader was voted the most predominant figure in modern history?")
+    assert_cites(answer)
+    assert "Stalin" in answer.text
+    assert_quotes_match_source(answer)

@@ -305,6 +305,10 @@ def test_offset_map_inside_a_paragraph(docs: dict[Path, Document]) -> None:
     # Footnote markers are not text (the PDF parser drops them as well).
     ("Ports grew.[^2] Trade fell.[3](#fn3) Then[[4]](#fn4) <sup>5</sup>rose.",
      "Ports grew. Trade fell. Then rose."),
+    # An empty emphasis pair glued between words stands where the scraped page had a space.
+    ("The******GPS**** Enterprise** provides; the Force****is****soliciting",
+     "The GPS Enterprise provides; the Force is soliciting"),
+    ("**bold**text stays glued as written", "boldtext stays glued as written"),
 ])
 def test_clean_inline(raw: str, shown: str) -> None:
     cleaned = clean_inline(raw, 0, len(raw))

@@ -153,6 +153,10 @@ def _clean(raw: str, start: int, end: int, out: Cleaned, *, quote: bool, in_link
             if literal:
                 for k in range(i, j):
                     _emit(out, raw[k], k, in_link)
+            elif ch in "*_" and j - i >= 4 and left.isalnum() and right.isalnum():
+                # an empty emphasis pair glued between two words ("Force****is****soliciting"):
+                # scrapers leave it where the page had a space, so it reads as one
+                _emit(out, " ", i, False)
             i = j
             continue
         if ch == "|":
