@@ -68,6 +68,7 @@ class Candidate:
     score: float = 0.0
     similarity: float = 0.0  # embedding cosine of the sentence and the question
     coverage: float = 0.0  # IDF-weighted share of the question's words the sentence contains
+    predicate: float = 0.0  # the same share for the question's words outside its names ("based", "current")
     index: int = 0  # the sentence's position in its passage (neighbours are index +- 1)
     strength: int = 1  # how plainly it carries the asked-for answer type (0, 1, 2)
     rank: float = 0.0  # score plus the bonus for naming what the question names
@@ -180,6 +181,7 @@ class ExtractiveComposer:
         require_answer_type: bool = True,
         score_floor: float = 0.35,
         name_support: float = 0.45,
+        predicate_weight: float = 0.35,
     ) -> None:
         self.embedder = embedder
         self.abstain_threshold = abstain_threshold
@@ -195,6 +197,7 @@ class ExtractiveComposer:
         self.require_answer_type = require_answer_type
         self.score_floor = score_floor
         self.name_support = name_support
+        self.predicate_weight = predicate_weight
 
     @classmethod
     def from_settings(cls, embedder: Embedder, settings: Settings) -> ExtractiveComposer:
@@ -207,7 +210,7 @@ class ExtractiveComposer:
             entity_weight=settings.entity_weight,
             neighbour_window=settings.neighbour_window, name_distinctiveness=settings.name_distinctiveness,
             require_answer_type=settings.require_answer_type, score_floor=settings.answer_score_floor,
-            name_support=settings.name_support,
+            name_support=settings.name_support, predicate_weight=settings.predicate_weight,
         )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
@@ -223,11 +226,15 @@ class ExtractiveComposer:
         q_tokens = list(dict.fromkeys(stem_all(content_words(question))))
         weights = {t: (idf(t) if idf else 1.0) for t in q_tokens}
         total = sum(weights.values())
+        phrases = _spelled_out(question)
+        named = set(stem_all([w for n in question_names(question) for w in content_words(n)]))
+        asked = {t: w for t, w in weights.items() if t not in named}
         for c, d in zip(cands, cosines, strict=True):
-            s_tokens = set(stem_all(content_words(scoring_text(c))))
+            s_tokens = _covered_tokens(scoring_text(c), phrases)
             covered = sum(w for t, w in weights.items() if t in s_tokens)
             c.similarity = float(d)
             c.coverage = covered / total if total else 0.0
+            c.predicate = sum(w for t, w in asked.items() if t in s_tokens) / (sum(asked.values()) or 1.0)
             c.score = c.similarity + self.coverage_weight * c.coverage
 
     # -- what the question needs ------------------------------------------------------------
@@ -300,10 +307,9 @@ class ExtractiveComposer:
         full = [c for c in cands if len(support[id(c)]) == len(cues.names)]
         keys = [_name_keys(n) for n in cues.mentioned]
         for c in cands:  # sentences that name what the question names come first, other things equal
+            c.rank = c.score + self.predicate_weight * c.predicate
             if keys:
-                c.rank = c.score + self.entity_weight * sum(_mentions(c, k) for k in keys) / len(keys)
-            else:
-                c.rank = c.score
+                c.rank += self.entity_weight * sum(_mentions(c, k) for k in keys) / len(keys)
 
         def weak(c: Candidate) -> bool:  # neither good in itself nor clearly above the question's background
             return c.score < self.score_floor or (
@@ -410,6 +416,32 @@ class ExtractiveComposer:
             question=state.question, standalone_question=state.standalone, text=text,
             citations=[citation_for(c) for c in chosen], passages=list(state.passages), backend=self.name,
         )
+
+
+def _spelled_out(question: str) -> list[tuple[str, frozenset[str]]]:
+    """The question's capitalised phrases as (initials, stemmed words): "Combat Forces Command"
+    is ("cfc", {combat, forc, command})."""
+    out = []
+    for name in question_names(question):
+        parts = [w for w in re.findall(r"[\w’'.-]+", name) if w[:1].isupper()]
+        if len(parts) > 1:
+            out.append(("".join(w[0] for w in parts).casefold(), frozenset(stem_all(content_words(name)))))
+    return out
+
+
+def _covered_tokens(text: str, phrases: Sequence[tuple[str, frozenset[str]]]) -> set[str]:
+    """Stemmed words of ``text``, plus a question phrase's words when ``text`` has its acronym
+    ("CFC is based at ..." covers "Combat Forces Command"), plus the acronyms of ``text``'s own
+    phrases ("Combat Forces Command" covers a question's "CFC")."""
+    tokens = set(stem_all(content_words(text)))
+    if not phrases and not any(ch.isupper() for ch in text[1:]):
+        return tokens
+    present = _present(text)
+    tokens |= present - set(words(text))
+    for initials, phrase_tokens in phrases:
+        if initials in present:
+            tokens |= phrase_tokens
+    return tokens
 
 
 def _supported(names: Sequence[tuple[str, ...]], passage: Passage) -> set[int]:

@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     entity_weight: float = Field(
         0.08, ge=0.0, le=2.0, description="Bonus for a sentence that names what the question names (all of it: the full bonus)."
     )
+    predicate_weight: float = Field(
+        0.35, ge=0.0, le=2.0,
+        description="Bonus, when choosing among sentences, for containing the question's words outside its names "
+        "(\"based\" in \"Where is <name> based?\"), scaled by their IDF-weighted share.",
+    )
     neighbour_window: int = Field(
         2, ge=0, le=10, description="How many sentences either side of the best one may supply the answer type it lacks."
     )

@@ -212,6 +212,9 @@ def test_abstention_holds_when_the_corpus_grows(wider_assistant: Assistant, ques
         ("When did the FY2020 NDAA authorize the establishment of the Space Force?", "2019"),
         ("How many ships transited the Strait of Hormuz each day before the military operations began?", "130"),
         ("What breed of dog was at the zoo?", "Pungsan"),
+        # the answer uses the acronym ("CFC is based at ...") and holds the question's own verb
+        ("Where is Combat Forces Command based?", "Peterson"),
+        ("Who is the current Chief of Space Operations?", "Saltzman"),
     ],
 )
 def test_answerable_questions_stay_answered_when_the_corpus_grows(wider_assistant: Assistant, question: str, fact: str) -> None:
