@@ -108,7 +108,7 @@ _REASON = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|so\s+as\s+to|"
     r"in\s+response\s+to|aimed\s+at|intended\s+to|meant\s+to|designed\s+to|reason|since|"
     r"driven\s+by|given|amid|to\s+(?:avoid|prevent|reduce|increase|ensure|counter|protect|"
-    r"support|deter|secure|address|improve|strengthen)|motivat\w*|seeks?\s+to|sought\s+to)\b",
+    r"support|deter|secure|address|improve|strengthen)|motivat\w*|seeks?\s+to|sought\s+to|citing|cited|on\s+the\s+grounds?)\b",
     re.I,
 )
 # role words that stand for a person or organisation even without a capital

@@ -130,3 +130,10 @@ def test_names_a_question_is_pinned_to() -> None:
     assert pinned_names("What sanctions were imposed in 2024?") == ["2024"]
     assert pinned_names("What did the article say about Russia?") == []  # not a name
     assert pinned_names("How does the CRS report describe Iran?") == []  # who wrote it, not the subject
+
+
+def test_a_reason_given_with_citing() -> None:
+    from assistant.question_types import type_strength
+
+    assert type_strength("The test ended, citing the harm debris could cause.", "reason") == 1
+    assert type_strength("The test ended in 1985.", "reason") == 0
