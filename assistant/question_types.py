@@ -268,20 +268,29 @@ _QUESTION_OPENERS = frozenset(
 def _names(sentence: str) -> list[str]:
     """Capitalised words and sequences, except a lone capital that only opens the sentence."""
     names = []
+    dotted = [m.span() for m in _INITIALISM.finditer(sentence)]  # "U.S.": one name, not two letters
+    names += [sentence[a:b] for a, b in dotted]
     for m in _CAPITALISED.finditer(sentence):
+        if any(a <= m.start() < b for a, b in dotted):
+            continue
         text = m.group(0).strip()
         before = sentence[: m.start()].rstrip()
-        opens_sentence = not before or before[-1] in ".!?:;\"“(*#-•" or before.endswith("\n")
+        opens_sentence = not before or (
+            before[-1] in ".!?:;\"“(*#-•" and not _INITIALISM.search(before[-6:])
+        ) or before.endswith("\n")
         if opens_sentence and " " not in text and not text.isupper():
             continue
         if opens_sentence and " " in text:
             first, rest = text.split(" ", 1)
             if first.lower() in _FUNCTION_WORDS:
                 text = rest
-        if text.lower() in _FUNCTION_WORDS:
+        if text.lower() in _FUNCTION_WORDS or len(text) == 1:
             continue
         names.append(text)
     return names
+
+
+_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}")
 
 
 def _non_latin(sentence: str) -> list[str]:

@@ -137,3 +137,9 @@ def test_a_reason_given_with_citing() -> None:
 
     assert type_strength("The test ended, citing the harm debris could cause.", "reason") == 1
     assert type_strength("The test ended in 1985.", "reason") == 0
+
+
+def test_an_initialism_is_one_name_and_does_not_end_the_sentence() -> None:
+    from assistant.question_types import question_names
+
+    assert question_names("How many U.S. Marines rotate through Darwin each year?") == ["U.S.", "Marines", "Darwin"]
