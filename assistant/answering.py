@@ -321,13 +321,16 @@ class ExtractiveComposer:
         # Passages naming what the question names are preferred; when none of their sentences
         # answers, a sentence from another passage may, and the name check below still decides
         # whether the names the answer lacks carry too much of the question.
+        # Whether to answer depends on the best score; which sentence leads, on the rank (the
+        # score plus the bonuses for naming the question's names and holding its other words).
         ranked = sorted(full or [c for c in cands if support[id(c)]] or cands, key=lambda c: -c.rank)
-        if weak(ranked[0]):
+        if weak(max(ranked, key=lambda c: c.score)):
             # a sentence from elsewhere may answer when it is good in itself (not merely above
             # the background) and lacks only minor names (half the usual allowance)
             ranked = [c for c in sorted(cands, key=lambda c: -c.rank) if lacking(c) < self.name_support / 2
                       and c.score >= self.abstain_threshold + self.margin] or ranked
-        top = head = ranked[0]
+        head = ranked[0]
+        top = max(ranked, key=lambda c: c.score)
         if weak(top):
             return []
         source_line = False
