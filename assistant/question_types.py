@@ -217,13 +217,13 @@ def question_names(question: str) -> list[str]:
 
 
 def pinned_names(question: str) -> list[str]:
-    """The names a question cannot be answered without: its grammatical subject ("What did
-    <Brazil's foreign minister> say ...?", "How is <China> expected to react?") and the codes and
-    years that pin it to one thing ("... in FY2022", "... in 2019"). Text about someone else, or
+    """The names a question cannot be answered without: the speaker whose words it asks for
+    ("What did <Brazil's foreign minister> say ...?") and the codes and years that pin it to one
+    thing ("... in FY2022", "... in 2019"). Text about someone else, or
     about another year, does not answer it however close its wording."""
     pinned = [m.group(0) for m in re.finditer(r"\b(?:[A-Z]{1,6}\d[\w-]*|(?:1[5-9]|20)\d\d)\b", question)]
     subject = _SUBJECT.match(question)
-    if subject:
+    if subject and _SPEECH.search(question, subject.end()):
         name = _CAPITALISED.match(question, subject.end())
         framing = name and re.match(rf"\s+(?:{_SOURCE_NOUNS})\b", question[name.end():])  # "the CRS report"
         if name and not framing and name.group(0).split()[0].lower() not in _FUNCTION_WORDS | _QUESTION_OPENERS:
@@ -231,6 +231,14 @@ def pinned_names(question: str) -> list[str]:
     return list(dict.fromkeys(pinned))
 
 
+#: What someone said, claimed or thinks is theirs alone: a passage quoting someone else does not
+#: answer it. (Other subjects may be put another way: a capital's name for its country.)
+_SPEECH = re.compile(
+    r"\b(?:say|said|says|state|stated|claim|claimed|announce|announced|argue|argued|think|thought|believe|"
+    r"believed|warn|warned|propose|proposed|suggest|suggested|comment|commented|write|wrote|tell|told|"
+    r"declare|declared|insist|insisted|promise|promised|pledge|pledged|threaten|threatened|demand|demanded)\b",
+    re.I,
+)
 #: A wh-question up to its subject: "What did ", "How is the ", "Why have ".
 _SUBJECT = re.compile(
     r"^\s*(?:(?:and|so|but)\s+)?(?:what|how|why|when|where)\s+(?:did|does|do|has|have|had|is|was|are|were|will|would|"

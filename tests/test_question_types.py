@@ -125,7 +125,8 @@ def test_names_a_question_is_pinned_to() -> None:
     from assistant.question_types import pinned_names
 
     assert pinned_names("What did Brazil's foreign minister say about the waiver?") == ["Brazil"]
-    assert pinned_names("How is China expected to react to the pact?") == ["China"]
+    assert pinned_names("How is China expected to react to the pact?") == []  # "Beijing" may answer
+    assert pinned_names("What did China say about the pact?") == ["China"]
     assert pinned_names("What was the budget in FY2022?") == ["FY2022"]
     assert pinned_names("What sanctions were imposed in 2024?") == ["2024"]
     assert pinned_names("What did the article say about Russia?") == []  # not a name
