@@ -506,8 +506,8 @@ def answer_sentence(c: Candidate) -> str:
         return f"The article is by {author.strip()}, dated {when.strip()}." if when else f"By {c.text}."
     if c.kind == "publisher":
         return f"It was published by {c.text}."
-    if c.kind == "dateline":
-        return f"Its date line reads \u201c{c.text}\u201d."
+    if c.kind == "dateline":  # "Updated April 10, 2026", "Publication Date: 04/10/2026": it says itself
+        return c.text if c.text.endswith(".") else f"{c.text}."
     if c.kind == "title":
         return f"The article is titled \u201c{c.text}\u201d."
     if c.kind == "caption":
