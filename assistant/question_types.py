@@ -146,7 +146,10 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
     elif kind == "money":
         found = [m.group(0) for m in re.finditer(_CURRENCY, sentence, re.I)]
     elif kind == "number":
-        found = [m.group(0) for m in re.finditer(rf"\d[\d.,]*%?|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", sentence, re.I)]
+        found = [
+            m.group(0) for m in re.finditer(rf"\d[\d.,]*%?|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", sentence, re.I)
+            if not (m.group(0)[0].isupper() and sentence[: m.start()].strip())  # "Five Eyes" is a name
+        ]
     elif kind == "reason":
         found = [m.group(0) for m in _REASON.finditer(sentence)]
     else:  # agent, name, place: names, titles, quotes, other scripts

@@ -144,3 +144,10 @@ def test_an_initialism_is_one_name_and_does_not_end_the_sentence() -> None:
     from assistant.question_types import question_names
 
     assert question_names("How many U.S. Marines rotate through Darwin each year?") == ["U.S.", "Marines", "Darwin"]
+
+
+def test_a_number_word_inside_a_name_is_not_a_number() -> None:
+    from assistant.question_types import type_strength
+
+    assert type_strength("Australia works with the United States through the Five Eyes alliance.", "number") == 0
+    assert type_strength("Two ships sank and three were damaged.", "number") == 1
