@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .question_types import SOURCE_NOUNS as _SOURCE_NOUNS
 from .schema import Turn
 from .text import content_words, words
 
@@ -73,6 +74,15 @@ _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _NOUN_PHRASE = re.compile(
     r"\b(?:the|this|that|these|those|its|their|his|her)\s+(?:[a-z][\w\-]*\s+){0,2}?[a-z][\w\-]*",
+)
+# "Who wrote <the work>?", "Who are the authors of <the work>?"
+_AUTHORED = re.compile(
+    r"^\s*(?:and\s+)?who\s+(?:wrote|authored|published|edited|produced|compiled|(?:is|are|was|were)\s+the\s+"
+    r"(?:authors?|writers?|publishers?|editors?)\s+of)\s+(?P<work>(?:the|this|that)\s+.+?)\s*[?.!]*\s*$|"
+    # "When was <the work> published?"
+    r"^\s*(?:and\s+)?when\s+(?:was|were|is)\s+(?P<dated>(?:the|this|that)\s+.+?)\s+(?:last\s+)?"
+    r"(?:published|updated|written|released|issued)\s*[?.!]*\s*$",
+    re.IGNORECASE,
 )
 _PERSONAL = {"he", "him", "his", "she", "her"}
 _PLURAL = {"they", "them", "their", "theirs"}
@@ -235,6 +245,10 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool) -> str | No
                 continue
             keep = modifier and modifier in content_words(modifier) and not re.fullmatch(rf"{_AUX}|{_PREPOSITION}", modifier)
             return f"{modifier} {noun_}" if keep else noun_
+    work = _AUTHORED.match(topic)
+    if work and not personal and not plural:
+        # "Who wrote the report on X?" + "When was it published?": "it" is the whole work
+        return _strip_end(work.group("work") or work.group("dated"))
     if wh in {"who", "whom"} and not personal and not plural:
         # "Who wrote this article?" + "When was it published?": "it" is the article, not the person
         phrase = _NOUN_PHRASE.search(topic)
@@ -257,7 +271,7 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool) -> str | No
         names = [answer[s:e] for s, e in _names(answer)] or [topic[s:e] for s, e in _names(topic)]
         return names[0] if names else None
     # otherwise the subject of the previous question
-    names = [(s, _extend_possessive(topic, s, e)) for s, e in _names(topic)]
+    names = [(s, _extend_source_noun(topic, s, _extend_possessive(topic, s, e))) for s, e in _names(topic)]
     phrase = _NOUN_PHRASE.search(topic, _question_body_start(topic))
     candidates = [(s, topic[s:e]) for s, e in names]
     if phrase:
@@ -292,6 +306,12 @@ def _extend_possessive(text: str, start: int, end: int) -> int:
     while words_ and (words_[-1].endswith("ed") or words_[-1] in _PARTICIPLES):  # "... election held"
         words_.pop()
     return end + len(tail.group(0)[: tail.group(0).find(words_[-1]) + len(words_[-1])]) if words_ else end
+
+
+def _extend_source_noun(text: str, start: int, end: int) -> int:
+    """ "the Strait of Hormuz report": a name that says which document takes the document's noun."""
+    noun = re.match(rf"\s+(?:{_SOURCE_NOUNS})\b", text[end:], re.IGNORECASE)
+    return end + noun.end() if noun else end
 
 
 def _strip_end(text: str) -> str:

@@ -250,7 +250,7 @@ _SUBJECT = re.compile(
 )
 
 
-_SOURCE_NOUNS = (
+SOURCE_NOUNS = _SOURCE_NOUNS = (
     r"reports?|products?|articles?|analys[ie]s|briefs?|briefings?|primers?|papers?|stud(?:y|ies)|"
     r"documents?|publications?|memos?|insights?|notes?|overviews?|sources?|texts?"
 )

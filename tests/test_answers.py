@@ -277,3 +277,12 @@ def test_a_better_sentence_lacking_a_minor_name_still_answers(wider_assistant: A
     assert_cites(answer)
     assert "Stalin" in answer.text
     assert_quotes_match_source(answer)
+
+
+def test_a_followup_about_a_document_stays_on_that_document(wider_assistant: Assistant) -> None:
+    first = wider_assistant.ask("Who are the authors of the Defense Primer on the U.S. Space Force?")
+    follow = wider_assistant.chat([first.as_turn()], "When was it published?")
+    assert follow.standalone_question == "When was the Defense Primer on the U.S. Space Force published?"
+    assert_cites(follow)
+    assert "04/17/2026" in follow.text
+    assert_quotes_match_source(follow)

@@ -72,6 +72,12 @@ def test_bare_question_words_replace_the_previous_question_word(previous: str, f
         # a possessive name brings the noun it owns, not the participle after it
         ("When was Australia's most recent general election held?", "It was held in May [1].", "Who won it?",
          "Who won Australia's most recent general election?"),
+        # "it" after a question about a document is the whole document, not the first name in it
+        ("Who wrote the CRS In Focus on biometric technologies?", "By Jane Roe, Analyst. [1]",
+         "When was it published?", "When was the CRS In Focus on biometric technologies published?"),
+        ("When was the brief on port security last updated?", "Updated May 1, 2024. [1]",
+         "What does it say about cranes?", "What does the brief on port security say about cranes?"),
+        ("What is the Strait of Hormuz report about?", "", "Who wrote it?", "Who wrote the Strait of Hormuz report?"),
     ],
 )
 def test_pronouns_resolve_to_the_previous_answers_subject(previous: str, answer: str, followup: str, expected: str) -> None:
