@@ -27,7 +27,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -233,6 +233,15 @@ def load_encoder(spec: str, device: str = "cpu", backend: str = "torch", cache_d
         return _ENCODERS.setdefault(key, encoder)
 
 
+class QueryEmbedder(Protocol):
+    """What the answer composer and the LLM gate embed with: an :class:`Embedder`, or one
+    that looks stored sentence vectors up first (:class:`~assistant.sentence_vectors.SentenceVectors`)."""
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> Sequence[Sequence[float]] | np.ndarray: ...
+
+
 class Embedder:
     """Embeds batches of text as normalised vectors; queries are cached (they repeat in chats)."""
 
@@ -254,8 +263,12 @@ class Embedder:
         return load_encoder(self.model_name, self.device, self.backend, self.model_cache_dir)
 
     def embed(self, texts: Sequence[str], show_progress: bool = False) -> list[list[float]]:
+        return self.embed_array(texts, show_progress).tolist() if texts else []
+
+    def embed_array(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        """The vectors as one float32 array (a row per text): what :meth:`embed` returns as lists."""
         if not texts:
-            return []
+            return np.zeros((0, 0), dtype=np.float32)
         vectors = self.model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -264,7 +277,7 @@ class Embedder:
             show_progress_bar=show_progress,
         )
         self.embedded_count += len(texts)
-        return vectors.tolist()
+        return np.asarray(vectors, dtype=np.float32)
 
     def embed_query(self, text: str) -> list[float]:
         with self._cache_lock:

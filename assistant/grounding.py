@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .embeddings import Embedder
+from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .markers import MARKER
 from .schema import Answer, Citation, DroppedSentence, Passage
@@ -115,7 +115,7 @@ def _numbers(text: str) -> set[str]:
 class SentenceGate:
     """Checks generated sentences against the passages of one answer."""
 
-    def __init__(self, passages: Sequence[Passage], embedder: Embedder, threshold: float) -> None:
+    def __init__(self, passages: Sequence[Passage], embedder: QueryEmbedder, threshold: float) -> None:
         self.passages = {p.number: p for p in passages}
         self.embedder = embedder
         self.threshold = threshold
@@ -225,7 +225,7 @@ class ReplyStream:
         return new
 
 
-def ground_answer(answer: Answer, embedder: Embedder, threshold: float) -> Answer:
+def ground_answer(answer: Answer, embedder: QueryEmbedder, threshold: float) -> Answer:
     """Keep the supported sentences of a generated answer (see the module docstring).
 
     The result has ``text`` made of kept sentences only, their citations, and everything else
