@@ -155,6 +155,10 @@ class Settings(BaseSettings):
         description="Decline when the distinctive names the cited passages never mention carry this share of the question's word weight (IDF).",
     )
     query_cache_size: int = Field(2048, ge=0, le=1_000_000, description="Embedded questions and sentences kept in memory.")
+    sentence_vectors: bool = Field(
+        True, description="Store the vectors of every passage's sentences at ingest, so composing an answer embeds "
+        "nothing per question (sentences a store lacks are embedded when asked).",
+    )
     max_question_chars: int = Field(2000, ge=10)
     resolve_followups: bool = True
 

@@ -333,6 +333,19 @@ class ChunkStore:
             metadatas=[_manifest_meta(d, n) for d, n in documents],
         )
 
+    def side_collection(self, name: str, configuration: dict[str, Any] | None = None) -> Any:
+        """Another collection on this store's client (the sentence vectors on a Chroma server)."""
+        self._connect()
+        return self._client.get_or_create_collection(name, embedding_function=None, configuration=configuration)
+
+    def drop_side_collection(self, name: str) -> None:
+        with self.lock.exclusive(), self._lock:
+            self._connect(check_model=False)
+            try:
+                self._client.delete_collection(name)
+            except Exception:  # never created
+                pass
+
     def remove_document(self, doc_id: str) -> DocumentInfo:
         with self.writing():
             info = self.document(doc_id)

@@ -4,6 +4,11 @@ Unchanged files (same sha256 as the committed version) are skipped without parsi
 a changed file's chunks reuse every embedding whose text is unchanged; documents are written
 in batches whose commit switches each document all or nothing (see :mod:`assistant.index`),
 so a failure or a kill part-way leaves every document either at its old or its new version.
+
+With ``sentence_vectors`` on, the texts the answer composer scores (each passage's sentences,
+see :mod:`assistant.sentence_vectors`) are embedded in the same model calls as the passages and
+stored, before the batch is committed, under keys of their text: a sentence stored once is
+never embedded again.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from .errors import DocumentError
 from .index import ChunkStore, PendingDocument, content_hash
 from .lexical import DocTokens, LexicalCache, lexical_folder
 from .schema import Chunk, Document
+from .sentence_vectors import SentenceVectors, scoring_texts
 
 #: progress(event, done, total, path): event is "start", "file" or "done".
 Progress = Callable[[str, int, int, str], None]
@@ -41,6 +47,8 @@ class IngestReport:
     chunks_written: int = 0
     embedded: int = 0
     reused_embeddings: int = 0
+    sentences_embedded: int = 0  # sentence texts for the answer composer, newly embedded
+    sentences_reused: int = 0  # ... already stored (same text)
     garbage_collected: int = 0
     seconds: float = 0.0
 
@@ -52,7 +60,8 @@ class IngestReport:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} "
             f"unchanged, {len(self.removed)} removed, {len(self.failed)} failed; "
-            f"{self.embedded} passages embedded, {self.reused_embeddings} reused "
+            f"{self.embedded} passages embedded, {self.reused_embeddings} reused; "
+            f"{self.sentences_embedded} sentences embedded, {self.sentences_reused} reused "
             f"({self.seconds:.1f}s)"
         )
 
@@ -65,12 +74,14 @@ def ingest_paths(
     prune: bool = True,
     progress: Progress | None = None,
     after_commit: Callable[[str], None] | None = None,
+    sentences: SentenceVectors | None = None,
 ) -> IngestReport:
     """Bring the index in line with ``paths``.
 
     With ``prune``, documents indexed from inside a folder in ``paths`` whose file is gone
     are removed; documents from elsewhere (uploads, other folders) are left alone.
     ``after_commit`` is called after each document is committed (used by crash tests).
+    ``sentences``: where the answer composer's sentence vectors are stored (None: not stored).
 
     Documents are parsed ahead in a thread while the model embeds the previous ones, and are
     written in batches of about ``ingest_batch_chunks`` passages: one large embedding call,
@@ -93,7 +104,7 @@ def ingest_paths(
     def flush() -> None:
         nonlocal done
         if batch:
-            _write_batch(batch, store, embedder, lexical, report)
+            _write_batch(batch, store, embedder, lexical, report, sentences)
             for item in batch:
                 (report.updated if item.key in committed else report.added).append(item.key)
                 if after_commit:
@@ -176,9 +187,11 @@ def _parse_ahead(
 
 
 def _write_batch(
-    batch: list[_Parsed], store: ChunkStore, embedder: Embedder, lexical: LexicalCache, report: IngestReport
+    batch: list[_Parsed], store: ChunkStore, embedder: Embedder, lexical: LexicalCache, report: IngestReport,
+    sentences: SentenceVectors | None = None,
 ) -> None:
-    """Embed what is new (one call), save each document's tokens, then write all at once."""
+    """Embed what is new (passages and sentences, one call), store the sentence vectors, save
+    each document's tokens, then write all at once (the commit)."""
     hashes = [[content_hash(embedder.model_name, c.embed_text) for c in item.chunks] for item in batch]
     flat = [h for hs in hashes for h in hs]
     known = store.known_embeddings(flat)
@@ -187,9 +200,17 @@ def _write_batch(
         for chunk, h in zip(item.chunks, hs, strict=True):
             if h not in known:
                 missing.setdefault(h, chunk.embed_text)
-    fresh = embedder.embed(list(missing.values()))
-    for h, vector in zip(missing, fresh, strict=True):
+    new_sentences: dict[bytes, str] = {}
+    if sentences is not None:
+        texts = [t for item in batch for t in scoring_texts(item.chunks)]
+        new_sentences = sentences.plan(texts)
+        report.sentences_embedded += len(new_sentences)
+        report.sentences_reused += len(set(texts)) - len(new_sentences)
+    fresh = embedder.embed_array([*missing.values(), *new_sentences.values()])
+    for h, vector in zip(missing, fresh[: len(missing)].tolist(), strict=True):
         known[h] = vector
+    if sentences is not None:  # before the commit: vectors without passages are harmless
+        sentences.save(list(new_sentences), fresh[len(missing) :])
     pending = []
     for item, hs in zip(batch, hashes, strict=True):
         lexical.save_tokens(DocTokens.from_chunks(item.document.doc_id, item.document.sha256, item.chunks))

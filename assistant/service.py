@@ -33,6 +33,7 @@ from .limits import check_request
 from .pipeline import QuestionPipeline
 from .retrieval import HybridRetriever, HybridSearch, RetrievalFilter
 from .schema import Answer, Chunk, DocumentInfo, ScoredChunk, Turn
+from .sentence_vectors import SentenceVectors, vector_store
 from .state import QuestionState
 
 
@@ -58,7 +59,13 @@ class Assistant:
         )
         self.store = ChunkStore(self.settings, self.settings.embedding_model)
         self.hybrid_search = HybridSearch(self.store, self.embedder, self.settings)
-        self.extractive = ExtractiveComposer.from_settings(self.embedder, self.settings)
+        # The composer's sentence vectors come from the store (computed at ingest); the model
+        # only embeds the question and any sentence the store lacks.
+        self.sentence_vectors: SentenceVectors | None = (
+            SentenceVectors(self.embedder, vector_store(self.settings, self.store))
+            if self.settings.sentence_vectors else None
+        )
+        self.extractive = ExtractiveComposer.from_settings(self.sentence_vectors or self.embedder, self.settings)
         self._llm: Composer | None = None
         self._write_lock = threading.Lock()
         self.pipeline = QuestionPipeline(self.hybrid_search, self._composer, self.settings.resolve_followups)
@@ -75,9 +82,12 @@ class Assistant:
         with self._write_lock:
             if rebuild:
                 self.store.reset()
+                # the sentence vectors too: orphans of text no document holds any more go with them
+                (self.sentence_vectors.store if self.sentence_vectors else vector_store(self.settings, self.store)).clear()
             return ingest_paths(
                 list(paths) if paths is not None else [self.settings.corpus_dir],
                 self.store, self.embedder, self.settings, prune=prune, progress=progress,
+                sentences=self.sentence_vectors,
             )
 
     def add_file(self, source: str | Path, name: str | None = None, progress: Progress | None = None) -> IngestReport:
