@@ -7,10 +7,13 @@ of passages), grown in one store from size to size, so each size's ingest figure
 pages it added. Per size it measures, each in a fresh process where that matters:
 
 * ingest passages/s, and the embedding model's own passages/s on a sample of the same
-  passages in the same process (the ceiling ingest can reach), and the ingest's peak RSS;
+  passages in the same process, counting the same work per passage as the ingest (the passage
+  and, with ``sentence_vectors`` on, the sentence texts the answer composer will look up): the
+  ceiling ingest can reach; and the ingest's peak RSS;
 * index size on disk; a cold ``assistant ask`` from the shell; the first ask in a new Python
   process (after import); warm asks, median and p95, end to end and retrieval alone; the
-  floor (the query embedding plus a bare Chroma top-8 query) and the asking process's RSS;
+  floor (the query embedding plus a bare Chroma top-8 query), the sentences the composer did
+  not find stored (and so embedded) and the asking process's RSS;
 * the plain LangChain baseline on the same pages in the same run: RecursiveCharacterTextSplitter
   (1000/200) + the same MiniLM + Chroma similarity search, k=4;
 * optionally (``--before TREE``) the same warm asks with another checkout of the code (for
@@ -92,7 +95,8 @@ def du_mb(path: Path) -> float:
 
 # -- subprocess entry points ----------------------------------------------------------------------
 def _ingest(store: str, corpus: str, sample: int) -> None:
-    """Ingest in this fresh process; also time the bare model on a sample of the same passages."""
+    """Ingest in this fresh process; also time the bare model on a sample of the same passages,
+    with the sentence texts the ingest embeds for them (when the code stores sentence vectors)."""
     import resource
 
     from assistant import Assistant, load_settings
@@ -102,24 +106,32 @@ def _ingest(store: str, corpus: str, sample: int) -> None:
     bot = Assistant(load_settings(store_dir=store, corpus_dir=corpus))
     import random
 
-    texts: list[str] = []
+    chunks: list[Any] = []
     pages = sorted(discover([Path(corpus)]))
     random.Random(0).shuffle(pages)  # a fair sample of the corpus's passages, not its last pages
     for path in pages[:40]:
         try:
-            texts += [c.embed_text for c in chunk_document(load_document(path), bot.settings.max_chunk_chars)]
+            chunks += chunk_document(load_document(path), bot.settings.max_chunk_chars)
         except Exception:
             continue
-    texts = random.Random(1).sample(texts, min(sample, len(texts)))
+    chunks = random.Random(1).sample(chunks, min(sample, len(chunks)))
+    texts = [c.embed_text for c in chunks]
+    if getattr(bot, "sentence_vectors", None) is not None:  # the same work per passage as the ingest
+        from assistant.sentence_vectors import scoring_texts
+
+        texts += list(dict.fromkeys(scoring_texts(chunks)))
     bot.embedder.embed(texts[:64])  # warm-up
     started = time.perf_counter()
     bot.embedder.embed(texts)
-    model_rate = len(texts) / (time.perf_counter() - started)
+    model_s = time.perf_counter() - started
     report = bot.ingest()
     print(json.dumps({
         "ingest_s": report.seconds, "passages": report.chunks_written, "embedded": report.embedded,
+        "sentences_embedded": getattr(report, "sentences_embedded", 0),
         "ingest_passages_per_s": report.chunks_written / max(report.seconds, 1e-9),
-        "model_passages_per_s": model_rate, "ingest_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "model_passages_per_s": len(chunks) / model_s, "model_texts_per_s": len(texts) / model_s,
+        "model_sample_texts_per_passage": round(len(texts) / max(len(chunks), 1), 2),
+        "ingest_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "failed": len(report.failed),
     }))
 
@@ -171,6 +183,9 @@ def _query(store: str, corpus: str, n: int, profile: str) -> None:
         pstats.Stats(prof, stream=stream).sort_stats("cumulative").print_stats(25)
         stream.close()
     figures["query_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    vectors = getattr(bot, "sentence_vectors", None)
+    if vectors is not None:  # sentences the composer looked up, and the ones it had to embed
+        figures["sentence_lookups"], figures["sentence_misses"] = vectors.lookups, vectors.misses
     print(json.dumps(figures))
 
 
@@ -324,6 +339,8 @@ def main() -> None:
         row.update(run_json([__file__, "_ingest", str(store), str(corpus), str(args.sample)]))
         row["ingest_vs_model"] = round(row["ingest_passages_per_s"] / row["model_passages_per_s"], 3)
         row["index_mb"] = du_mb(store)
+        if (store / "sentences").is_dir():
+            row["sentence_vectors_mb"] = du_mb(store / "sentences")
         row["cli_ask_cold_s"] = cold_cli(store, corpus, COLD_QUESTION)
         profile = str(REPORTS / f"profile-{target}.txt")
         row.update(run_json([__file__, "_query", str(store), str(corpus), str(args.questions), profile]))
@@ -360,6 +377,10 @@ def recheck(args: argparse.Namespace) -> None:
     if args.before:
         out["before"] = run_json([__file__, "_query", str(store), str(corpus), str(args.questions),
                                   str(REPORTS / "profile-recheck-before.txt")], tree=args.before)
+    for figures in (out["after"], out.get("before")):
+        if figures:
+            figures["ask_vs_floor"] = round(figures["ask_median_ms"] / figures["floor_median_ms"], 2)
+            figures["retrieve_vs_floor"] = round(figures["retrieve_median_ms"] / figures["floor_median_ms"], 2)
     out_file = REPORTS / "scale.json"
     results = json.loads(out_file.read_text()) if out_file.exists() else {"sizes": {}}
     results["recheck"] = out
@@ -378,7 +399,8 @@ def print_table(results: dict[str, Any]) -> None:
             ("ingest/model", "ingest_vs_model"), ("index MB", "index_mb"), ("cold CLI s", "cli_ask_cold_s"),
             ("first ask s", "first_ask_s"), ("ask med ms", "ask_median_ms"), ("ask p95 ms", "ask_p95_ms"),
             ("retr med ms", "retrieve_median_ms"), ("retr p95", "retrieve_p95_ms"), ("floor ms", "floor_median_ms"),
-            ("ask/floor", "ask_vs_floor"), ("query RSS MB", "query_rss_mb"), ("ingest RSS MB", "ingest_rss_mb")]
+            ("ask/floor", "ask_vs_floor"), ("retr/floor", "retrieve_vs_floor"), ("sentence misses", "sentence_misses"),
+            ("query RSS MB", "query_rss_mb"), ("ingest RSS MB", "ingest_rss_mb")]
     print(f"one-article cold CLI ask: {results.get('article', {}).get('cli_ask_cold_s')} s")
     print(" | ".join(name for name, _ in cols))
     for row in results["sizes"].values():
