@@ -69,6 +69,7 @@ class Candidate:
     similarity: float = 0.0  # embedding cosine of the sentence and the question
     coverage: float = 0.0  # IDF-weighted share of the question's words the sentence contains
     predicate: float = 0.0  # the same share for the question's words outside its names ("based", "current")
+    tokens: frozenset[str] = frozenset()  # the question words it covers (stemmed)
     index: int = 0  # the sentence's position in its passage (neighbours are index +- 1)
     strength: int = 1  # how plainly it carries the asked-for answer type (0, 1, 2)
     rank: float = 0.0  # score plus the bonus for naming what the question names
@@ -161,6 +162,10 @@ class ExtractiveComposer:
        question with few content words ("What is the name of the song?") scores low against
        every sentence, so it is compared with its own background rather than with a level
        set on other questions and other corpus sizes.
+
+    Up to ``max_sentences`` sentences are quoted: those nearly as good as the best, then, for a
+    question in several parts, a sentence that covers question words the chosen ones lack and
+    stands above the question's background in its own right.
     """
 
     name = "extractive"
@@ -235,6 +240,7 @@ class ExtractiveComposer:
             c.similarity = float(d)
             c.coverage = covered / total if total else 0.0
             c.predicate = sum(w for t, w in asked.items() if t in s_tokens) / (sum(asked.values()) or 1.0)
+            c.tokens = frozenset(t for t in weights if t in s_tokens)
             c.score = c.similarity + self.coverage_weight * c.coverage
 
     # -- what the question needs ------------------------------------------------------------
@@ -364,6 +370,7 @@ class ExtractiveComposer:
                 continue
             chosen.append(c)
             seen_words.append(bag)
+        self._complete(chosen, ranked, seen_words, background)
         covered = set().union(*(support[id(c)] for c in chosen))
         for i in cues.codes:  # a question about two years or codes ("FY2026 or 2025?") quotes a sentence for each
             if i in covered:
@@ -390,6 +397,28 @@ class ExtractiveComposer:
         # The direct answer first (with its typed neighbour), then its support in reading order.
         head_part, rest = chosen[:lead], sorted(chosen[lead:], key=lambda c: (c.passage.doc_id, c.start))
         return head_part + rest
+
+    def _complete(self, chosen: list[Candidate], ranked: list[Candidate], seen_words: list[frozenset[str]],
+                  background: float) -> None:
+        """A question in several parts ("both X and Y", "A: the B and the C") gets a sentence for a
+        part the chosen ones leave out: one that covers question words they lack, and answers in
+        its own right."""
+        have = set().union(*(c.tokens for c in chosen))
+        for c in ranked[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            if c in chosen or c.score < max(self.score_floor, background + self.relative_threshold):
+                continue
+            if not c.tokens - have:
+                continue
+            bag = word_bag(c.text)
+            if any(jaccard(bag, other) > self.duplicate_overlap for other in seen_words):
+                continue
+            if any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in chosen):
+                continue
+            chosen.append(c)
+            seen_words.append(bag)
+            have |= c.tokens
 
     def _typed_neighbour(self, head: Candidate, cands: list[Candidate], cues: QuestionCues) -> Candidate | None:
         """The sentence next to ``head`` in its passage that carries the answer type it lacks."""
