@@ -26,7 +26,7 @@ import numpy as np
 
 from .chunking import METADATA_KINDS, metadata_statement
 from .config import Settings
-from .embeddings import Embedder
+from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .overlap import jaccard, word_bag
 from .question_types import AnswerType, asks_about_the_source, expected_type, pinned_names, question_names, type_strength
@@ -172,7 +172,7 @@ class ExtractiveComposer:
 
     def __init__(
         self,
-        embedder: Embedder,
+        embedder: QueryEmbedder,
         abstain_threshold: float,
         max_sentences: int = 3,
         coverage_weight: float = 0.35,
@@ -205,7 +205,7 @@ class ExtractiveComposer:
         self.predicate_weight = predicate_weight
 
     @classmethod
-    def from_settings(cls, embedder: Embedder, settings: Settings) -> ExtractiveComposer:
+    def from_settings(cls, embedder: QueryEmbedder, settings: Settings) -> ExtractiveComposer:
         """The composer with every knob taken from ``settings`` (see the README's table)."""
         return cls(
             embedder, settings.abstain_threshold, settings.max_answer_sentences,
