@@ -154,7 +154,7 @@ class HybridSearch:
         if mode in ("lexical", "hybrid"):
             lexical = self._lexical_search(query, pool, filters)
         fused = self._fuse(dense, lexical, mode)
-        return _drop_near_duplicates(fused, self.settings.dedupe_threshold)[:k]
+        return _drop_near_duplicates(fused, self.settings.dedupe_threshold, k)
 
     def _lexical_search(self, query: str, pool: int, filters: RetrievalFilter) -> list[tuple[Chunk, float]]:
         """BM25 over numpy filter masks; the hits come from the index's saved records."""
@@ -192,10 +192,13 @@ class HybridSearch:
         return items
 
 
-def _drop_near_duplicates(items: list[ScoredChunk], threshold: float) -> list[ScoredChunk]:
-    """Keep the best of passages whose words overlap above ``threshold`` (Jaccard)."""
+def _drop_near_duplicates(items: list[ScoredChunk], threshold: float, k: int | None = None) -> list[ScoredChunk]:
+    """Keep the best of passages whose words overlap above ``threshold`` (Jaccard), the first
+    ``k`` of them: the candidates below those are never read (the pool is several times k)."""
     kept: list[tuple[ScoredChunk, frozenset[str]]] = []
     for item in items:
+        if k is not None and len(kept) >= k:
+            break
         bag = word_bag(item.chunk.text)
         if any(jaccard(bag, other) >= threshold for _, other in kept):
             continue
