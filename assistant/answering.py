@@ -363,13 +363,8 @@ class ExtractiveComposer:
         for c in ranked[1:]:
             if len(chosen) >= self.max_sentences or c.score < max(self.abstain_threshold, best - self.margin):
                 break
-            bag = word_bag(c.text)
-            if any(jaccard(bag, other) > self.duplicate_overlap for other in seen_words):
-                continue
-            if any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in chosen):
-                continue
-            chosen.append(c)
-            seen_words.append(bag)
+            if self._distinct(c, chosen, seen_words):
+                chosen.append(c)
         self._complete(chosen, ranked, seen_words, background)
         covered = set().union(*(support[id(c)] for c in chosen))
         for i in cues.codes:  # a question about two years or codes ("FY2026 or 2025?") quotes a sentence for each
@@ -409,16 +404,20 @@ class ExtractiveComposer:
                 break
             if c in chosen or c.score < max(self.score_floor, background + self.relative_threshold):
                 continue
-            if not c.tokens - have:
-                continue
-            bag = word_bag(c.text)
-            if any(jaccard(bag, other) > self.duplicate_overlap for other in seen_words):
-                continue
-            if any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in chosen):
-                continue
-            chosen.append(c)
-            seen_words.append(bag)
-            have |= c.tokens
+            if c.tokens - have and self._distinct(c, chosen, seen_words):
+                chosen.append(c)
+                have |= c.tokens
+
+    def _distinct(self, c: Candidate, chosen: list[Candidate], seen_words: list[frozenset[str]]) -> bool:
+        """True (and its words noted in ``seen_words``) when ``c`` neither repeats a chosen
+        sentence's words nor overlaps one's span."""
+        bag = word_bag(c.text)
+        if any(jaccard(bag, other) > self.duplicate_overlap for other in seen_words):
+            return False
+        if any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in chosen):
+            return False
+        seen_words.append(bag)
+        return True
 
     def _typed_neighbour(self, head: Candidate, cands: list[Candidate], cues: QuestionCues) -> Candidate | None:
         """The sentence next to ``head`` in its passage that carries the answer type it lacks."""
