@@ -24,7 +24,7 @@ by a hash of the exact text the composer embeds; the composer's embedder is then
   bounded by the distinct text ever ingested, and ``assistant ingest --rebuild`` drops them.
 
 Storage: a local store keeps them in one SQLite file beside Chroma's
-(``<store_dir>/sentences/<collection>.sqlite3``; WAL mode, so readers in other processes
+(``<store_dir>/sentences/<collection>.v<FORMAT>.sqlite3``; WAL mode, so readers in other processes
 read while an ingest writes); a 40-key lookup is a fraction of a millisecond and touches only
 the pages it reads. Against a Chroma server (no shared folder) they live in a collection
 ``<collection>_sentences`` of that server, looked up by id.
@@ -50,6 +50,9 @@ from .schema import Chunk, ScoredChunk
 
 #: Keys per SQL statement or Chroma request.
 _PART = 500
+#: In the file and collection names: a store written in another layout is simply not found
+#: (every sentence a miss, embedded when asked) instead of being misread.
+FORMAT = 1
 #: The server's collection is only read by id, never searched: the cheapest graph Chroma allows.
 _NEVER_SEARCHED: dict[str, Any] = {"hnsw": {"space": "ip", "ef_construction": 8, "max_neighbors": 4}}
 
@@ -241,10 +244,10 @@ def vector_store(settings: Any, chunk_store: Any) -> VectorStore:
     """The sentence-vector store of this collection: a file beside a local store, or a
     collection of the Chroma server."""
     if settings.chroma_host:
-        name = f"{settings.collection}_sentences"
+        name = f"{settings.collection}_sentences_v{FORMAT}"
         return ChromaVectors(lambda: chunk_store.side_collection(name, _NEVER_SEARCHED),
                              lambda: chunk_store.drop_side_collection(name))
-    return SqliteVectors(Path(settings.store_dir) / "sentences" / f"{settings.collection}.sqlite3")
+    return SqliteVectors(Path(settings.store_dir) / "sentences" / f"{settings.collection}.v{FORMAT}.sqlite3")
 
 
 class SentenceVectors:

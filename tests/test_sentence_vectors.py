@@ -14,7 +14,7 @@ from assistant import Assistant, StoreError, load_settings
 from assistant.answering import candidates, scoring_text
 from assistant.ingest import IngestReport
 from assistant.schema import Answer
-from assistant.sentence_vectors import SentenceVectors, SqliteVectors, scoring_texts
+from assistant.sentence_vectors import FORMAT, SentenceVectors, SqliteVectors, scoring_texts
 
 from .conftest import ARTICLE
 from .test_server_mode import chroma_server  # noqa: F401  (the `chroma run` fixture)
@@ -140,7 +140,7 @@ def test_a_store_without_sentence_vectors_still_answers(corpus: Path, tmp_path: 
     assert [shown(now.ask(q)) for q in QUESTIONS] == expected
     assert vectors(now).misses > 50, "every sentence was embedded when asked"
 
-    damaged = tmp_path / "store" / "sentences" / f"{now.settings.collection}.sqlite3"
+    damaged = tmp_path / "store" / "sentences" / f"{now.settings.collection}.v{FORMAT}.sqlite3"
     damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"not a database at all" * 100)
     fresh = make_bot(tmp_path)
