@@ -126,7 +126,11 @@ class ChunkStore:
                     "ASSISTANT_COLLECTION, or `assistant ingest --rebuild`."
                 )
             self._client, self._collection, self._manifest, self._versions = client, chunks, manifest, versions
-            self._opened_version = version
+            self._opened_version = version if versions is None else self._server_version()
+
+    def _server_version(self) -> str:
+        res = self._versions.get(ids=[_VERSION_ID], include=["metadatas"])
+        return str(res["metadatas"][0].get("version", "")) if res["ids"] else ""
 
     def _reopen(self) -> None:
         """Drop the client so the next use opens a fresh one that sees other processes' writes.
@@ -136,6 +140,9 @@ class ChunkStore:
         """
         with self._lock:
             if self.settings.chroma_host:
+                # another client may have dropped and recreated the collections (`ingest
+                # --rebuild`): handles to the old ones would fail, so fetch them anew
+                self._client = self._collection = self._manifest = self._versions = None
                 return
             from chromadb.api.shared_system_client import SharedSystemClient
 
@@ -169,25 +176,31 @@ class ChunkStore:
             return self._version_file.read()
         self._connect()
         try:
-            res = self._versions.get(ids=[_VERSION_ID], include=["metadatas"])
+            return self._server_version()
         except Exception as exc:
             raise StoreError(f"cannot read the index version from {self.settings.store_location}: {exc}") from None
-        return str(res["metadatas"][0].get("version", "")) if res["ids"] else ""
 
     def _bump_version(self) -> None:
         if self._version_file is not None:
             self._opened_version = self._version_file.bump()
         else:
-            self._versions.upsert(ids=[_VERSION_ID], embeddings=[[1.0]],
-                                  metadatas=[{"version": new_version(self.version())}])
+            bumped = new_version(self.version())
+            self._versions.upsert(ids=[_VERSION_ID], embeddings=[[1.0]], metadatas=[{"version": bumped}])
+            self._opened_version = bumped
 
     def _refresh(self) -> str:
         """Reopen the client if another process changed the store since it was opened."""
+        if self._version_file is None:  # a Chroma server: the version lives in a collection
+            version = self.version()
+            if self._collection is not None and version != self._opened_version:
+                self._reopen()
+                self._connect()
+            return version
         version = self._read_version_file()
-        if self._collection is not None and self._version_file is not None and version != self._opened_version:
+        if self._collection is not None and version != self._opened_version:
             self._reopen()
         self._connect()
-        return version if self._version_file is not None else self.version()
+        return version
 
     @contextmanager
     def reading(self) -> Iterator[str]:

@@ -69,6 +69,23 @@ def test_ingest_ask_and_update_through_a_chroma_server(chroma_server: tuple[str,
     assert other.store.count() == sum(d.chunks for d in other.documents())
 
 
+def test_a_rebuild_by_one_client_leaves_the_other_answering(chroma_server: tuple[str, int], tmp_path: Path) -> None:
+    """`ingest --rebuild` drops and recreates the collections on the server: another client's
+    handles to the old ones must be fetched anew, not fail the next question."""
+    host, port = chroma_server
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copyfile(ARTICLE, corpus / ARTICLE.name)
+    settings = load_settings(corpus_dir=corpus, chroma_host=host, chroma_port=port, collection="rebuild_test")
+    writer, reader = Assistant(settings), Assistant(settings)
+    writer.ingest()
+    assert_cites(reader.ask("Which treaty does the new pact replace?"))
+    writer.ingest(rebuild=True)
+    answer = reader.ask("Which treaty does the new pact replace?")
+    assert_cites(answer, evidence="2000 Friendship, Cooperation and Good Neighbourliness Treaty")
+    assert [d.title for d in reader.documents()] == ["Pyongyang Parlays: Vladimir Putin and Kim Jong Un Meet"]
+
+
 def test_unreachable_server_gives_a_clear_error(tmp_path: Path) -> None:
     from assistant import StoreError
 
