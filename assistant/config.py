@@ -92,6 +92,23 @@ class Settings(BaseSettings):
     # chunking
     max_chunk_chars: int = Field(700, ge=120, le=8000)
 
+    # parsing real documents (shape heuristics; re-ingest with --rebuild after changing them)
+    parse_link_density: float = Field(
+        0.5, gt=0.0, le=1.0, description="A line whose visible characters are at least this share link text is navigation (boilerplate).")
+    parse_heading_max_words: int = Field(14, ge=1, le=100, description="A line found to be a heading by its shape has at most this many words.")
+    parse_heading_max_chars: int = Field(110, ge=10, le=1000, description="... and at most this many characters.")
+    parse_legal_notice_tail: float = Field(
+        0.7, ge=0.0, le=1.0, description="A legal notice is boilerplate only after this share of the document (by characters).")
+    pdf_furniture_zone_lines: int = Field(4, ge=1, le=20, description="PDF lines this close to a page's top or bottom may be running headers or footers.")
+    pdf_furniture_repeat_share: float = Field(
+        0.5, gt=0.0, le=1.0, description="A line repeated (digits aside) in that zone on this share of pages is page furniture.")
+    pdf_furniture_prefix_chars: int = Field(20, ge=1, le=200, description="A line starting with this much of a running line is a variant of it.")
+    pdf_short_line: float = Field(
+        0.85, gt=0.0, le=1.0, description="A PDF line shorter than this share of the typical width ends its paragraph (with a full stop).")
+    pdf_heading_width: float = Field(0.75, gt=0.0, le=1.0, description="A PDF heading line is shorter than this share of the typical width.")
+    pdf_heading_width_after_full_line: float = Field(
+        0.7, gt=0.0, le=1.0, description="... or this share, right after a full-width line that ends a sentence.")
+
     # retrieval
     top_k: int = Field(5, ge=1, le=50)
     retrieval_mode: RetrievalMode = "hybrid"

@@ -23,6 +23,7 @@ from pathlib import Path
 from .chunking import chunk_document
 from .config import Settings
 from .documents import discover, load_document
+from .documents.layout import LayoutRules
 from .documents.common import read_bytes, sha256_bytes
 from .embeddings import Embedder
 from .errors import DocumentError
@@ -161,13 +162,15 @@ def _parse_ahead(
     pool: ThreadPoolExecutor, files: list[Path], committed: dict[str, str], settings: Settings
 ) -> Iterator[tuple[str, _Parsed | str | None]]:
     """Parse files a few ahead of the consumer: (key, parsed | error message | None=unchanged)."""
+    rules = LayoutRules.from_settings(settings)
+
     def parse(path: Path) -> _Parsed | str | None:
         key = str(path)
         try:
             sha = sha256_bytes(read_bytes(path))
             if committed.get(key) == sha:
                 return None
-            document = load_document(path)
+            document = load_document(path, rules)
             return _Parsed(key, document, chunk_document(document, settings.max_chunk_chars))
         except DocumentError as exc:
             return exc.problem

@@ -97,8 +97,9 @@ class Assistant:
         if Path(filename).suffix.lower() not in SUPPORTED_EXTENSIONS:
             raise DocumentError(filename, f"unsupported format; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
         from .documents import load_document, same_format
+        from .documents.layout import LayoutRules
 
-        load_document(source)  # validate before anything is copied
+        load_document(source, LayoutRules.from_settings(self.settings))  # validate before anything is copied
         if not same_format(source.suffix, Path(filename).suffix):  # else stored and parsed as another type
             raise DocumentError(filename, f"the name's extension '{Path(filename).suffix}' does not match the "
                                 f"file's type '{source.suffix}'; keep the '{source.suffix}' extension")

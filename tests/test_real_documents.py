@@ -598,3 +598,23 @@ def test_property_cleaned_words_appear_in_order_in_the_mapped_raw_span(tmp_path:
         mid = (block.start + block.end) // 2
         s2, e2 = source_span(document, block.start, mid)
         assert start <= s2 <= e2 <= end
+
+
+def test_the_shape_thresholds_are_settings(tmp_path: Path) -> None:
+    """The link-density rule follows ``parse_link_density``: the same line is navigation under
+    the default and text when the setting allows more links."""
+    from assistant import load_settings
+    from assistant.documents.layout import LayoutRules
+
+    path = tmp_path / "links.md"
+    line = "See [the harbour report](https://example.org/a) and [the port plan](https://example.org/b) here."
+    path.write_text(f"# Harbour Notes\n\n{line}\n\nShips arrived late in the spring because the canal was closed for repairs.\n",
+                    encoding="utf-8")
+    shown = "See the harbour report and the port plan here."
+
+    def kind(**changes: float) -> str:
+        document = load_document(path, LayoutRules.from_settings(load_settings(**changes)))
+        return next(b.kind for b in document.blocks if b.text == shown)
+
+    assert kind() == "boilerplate"
+    assert kind(parse_link_density=0.95) == "paragraph"

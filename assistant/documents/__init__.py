@@ -15,6 +15,7 @@ from ..schema import Document
 from .bisi import looks_like_bisi, parse_bisi
 from .common import decode_text, read_bytes, sha256_bytes
 from .html import parse_html
+from .layout import LayoutRules, using
 from .markdown import parse_markdown
 from .pdf import parse_pdf
 from .plaintext import parse_text
@@ -32,8 +33,16 @@ _TEXT_PARSERS: dict[str, TextParser] = {
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (*_TEXT_PARSERS, ".pdf")
 
 
-def load_document(path: str | Path) -> Document:
-    """Parse one file; raise DocumentError with the file named when it cannot be used."""
+def load_document(path: str | Path, rules: LayoutRules | None = None) -> Document:
+    """Parse one file; raise DocumentError with the file named when it cannot be used.
+
+    ``rules``: the thresholds of the shape heuristics (None: those of the configured settings).
+    """
+    with using(rules):
+        return _load(Path(path))
+
+
+def _load(path: Path) -> Document:
     path = Path(path).resolve()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_EXTENSIONS:

@@ -10,15 +10,70 @@ wording of one site, so they hold for documents nobody tuned them on.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date as Date
+from functools import lru_cache
+from typing import Any
 
 from .common import parse_date
 
-#: A line that is mostly link text (navigation, link lists, share widgets) is boilerplate.
-LINK_DENSITY_BOILERPLATE = 0.5
-#: Headings are short: at most this many words (a sentence-long line is a paragraph).
-HEADING_MAX_WORDS = 14
-HEADING_MAX_CHARS = 110
+
+@dataclass(frozen=True)
+class LayoutRules:
+    """The thresholds of the shape heuristics, taken from the settings (``parse_*``, ``pdf_*``).
+
+    :func:`assistant.documents.load_document` makes them the active rules while it parses, so
+    the heuristics read them with :func:`rules` instead of every helper taking a parameter.
+    """
+
+    link_density: float  # a line mostly link text (navigation, link lists) is boilerplate
+    heading_max_words: int  # headings are short: a sentence-long line is a paragraph
+    heading_max_chars: int
+    legal_notice_tail: float  # legal notices are boilerplate only near the end
+    pdf_zone_lines: int
+    pdf_repeat_share: float
+    pdf_prefix_chars: int
+    pdf_short_line: float
+    pdf_heading_width: float
+    pdf_heading_width_after_full_line: float
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> LayoutRules:
+        return cls(
+            settings.parse_link_density, settings.parse_heading_max_words, settings.parse_heading_max_chars,
+            settings.parse_legal_notice_tail, settings.pdf_furniture_zone_lines,
+            settings.pdf_furniture_repeat_share, settings.pdf_furniture_prefix_chars, settings.pdf_short_line,
+            settings.pdf_heading_width, settings.pdf_heading_width_after_full_line,
+        )
+
+
+_ACTIVE: ContextVar[LayoutRules | None] = ContextVar("layout_rules", default=None)
+
+
+@lru_cache(maxsize=1)
+def _configured() -> LayoutRules:
+    from ..config import load_settings
+
+    return LayoutRules.from_settings(load_settings())
+
+
+def rules() -> LayoutRules:
+    """The rules of the parse in progress (the configured ones outside :func:`using`)."""
+    return _ACTIVE.get() or _configured()
+
+
+@contextmanager
+def using(active: LayoutRules | None) -> Iterator[None]:
+    """Parse with ``active`` (None: the configured rules) in this thread until the block ends."""
+    token = _ACTIVE.set(active or _configured())
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
 
 _KEY_VALUE = re.compile(r"^(?P<key>[A-Z][A-Za-z0-9()/&.' -]{0,38}?)\s*:\s+(?P<value>\S.*)$")
 _AUTHOR_KEYS = re.compile(r"^(?:authors?|authors?\(s\)|by|byline|writers?|written by|creators?)$", re.I)
@@ -156,7 +211,8 @@ def looks_like_heading(text: str) -> bool:
     """A short line that is not a sentence: few words, no closing punctuation (a question
     mark is allowed: "How is it used?" headings are common), starts with a capital or digit."""
     text = text.strip()
-    if not text or len(text) > HEADING_MAX_CHARS or len(text.split()) > HEADING_MAX_WORDS:
+    limits = rules()
+    if not text or len(text) > limits.heading_max_chars or len(text.split()) > limits.heading_max_words:
         return False
     if _END_PUNCT.search(text) or not (text[0].isupper() or text[0].isdigit()):
         return False

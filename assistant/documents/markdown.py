@@ -40,8 +40,6 @@ _RAW_KEY_VALUE = re.compile(  # "**Key:** value" or "**Key**: value"
 )
 #: Headings found by shape (no ``#``) sit below every marked heading level.
 _SHAPE_HEADING_LEVEL = 7
-#: A legal notice counts as boilerplate only in the last part of a document (by characters).
-_TAIL_FRACTION = 0.7
 
 
 @dataclass
@@ -230,7 +228,7 @@ def _first_title(units: list[_Unit]) -> str | None:
     for level in (1, 2):
         for unit in units:
             if unit.hint == "heading" and unit.level == level:
-                if unit.clean.link_density() < layout.LINK_DENSITY_BOILERPLATE:
+                if unit.clean.link_density() < layout.rules().link_density:
                     return unit.text
     return None
 
@@ -243,7 +241,7 @@ def _classify(units: list[_Unit], title: str | None, raw_length: int) -> dict[st
     # ("**Note:** the figures are preliminary" in the body stays text).
     header_end = next(
         (n for n, u in enumerate(units) if u.hint in ("paragraph", "bullet") and not u.key_value
-         and len(u.text.split()) >= 12 and u.clean.link_density() < layout.LINK_DENSITY_BOILERPLATE),
+         and len(u.text.split()) >= 12 and u.clean.link_density() < layout.rules().link_density),
         len(units),
     )
     for n, unit in enumerate(units):
@@ -255,7 +253,7 @@ def _classify(units: list[_Unit], title: str | None, raw_length: int) -> dict[st
             unit.hint == "row" or (unit.hint == "paragraph" and not unit.key_value)
         ):
             unit.kind = "caption"
-        elif unit.hint != "heading" and unit.clean.link_density() >= layout.LINK_DENSITY_BOILERPLATE:
+        elif unit.hint != "heading" and unit.clean.link_density() >= layout.rules().link_density:
             unit.kind = "boilerplate"
         elif kv is not None and (layout.key_role(kv[0]) or (n < header_end and len(kv[1].split()) <= 8)):
             unit.kind = "boilerplate"
@@ -264,7 +262,7 @@ def _classify(units: list[_Unit], title: str | None, raw_length: int) -> dict[st
             unit.kind = "boilerplate"  # the page repeating its own title (a banner line)
         elif title and unit.hint == "heading" and unit.text == title:
             unit.kind = "heading"  # the first becomes the title block; repeats are boilerplate
-        elif unit.start >= _TAIL_FRACTION * raw_length and layout.is_legal_notice(unit.text):
+        elif unit.start >= layout.rules().legal_notice_tail * raw_length and layout.is_legal_notice(unit.text):
             unit.kind = "boilerplate"
     _mark_repeated_titles(units, title)
     _mark_labels_of_boilerplate(units)

@@ -30,21 +30,8 @@ from ..schema import Block, BlockKind, Document
 from . import layout
 from .common import parse_date, title_from_path
 
-#: Lines this close to the top or bottom of a page may be running headers or footers.
-_ZONE_LINES = 4
-#: A line repeated (digits ignored) in the header/footer zone of this share of pages is furniture.
-_REPEAT_SHARE = 0.5
-#: A line that begins with a running line this long (numbers aside) is a variant of it.
-_PREFIX_CHARS = 20
-#: A line this much shorter than the page's typical line width ends its paragraph (with a full stop).
-_SHORT_LINE = 0.85
-#: A heading line is shorter than this share of the typical width.
-_HEADING_WIDTH = 0.75
-#: After a full-width line that ends a sentence (so the paragraph may or may not be over), a
-#: heading must be clearly short: a paragraph's first line is short only when a long word
-#: wrapped, which rarely costs more than a quarter of the width.
-_HEADING_WIDTH_AFTER_FULL_LINE = 0.7
-_TAIL_FRACTION = 0.7
+# The thresholds (zone lines, repeat share, prefix length, short line, heading widths, legal
+# notice tail) are settings: see layout.LayoutRules.
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\d{0,3}$")
 _CLOSED = re.compile(r"[.!:;,…][\"'”’)\]]*\d{0,3}$")  # ends like a sentence or clause (not "?")
@@ -132,7 +119,7 @@ def _lines(pages: list[str]) -> list[_Line]:
             body = raw.rstrip()
             page_lines.append(_Line(body.strip(), len(raw) - len(body), number))
         content = [line for line in page_lines if line.text]
-        for line in content[:_ZONE_LINES] + content[-_ZONE_LINES:]:
+        for line in content[: layout.rules().pdf_zone_lines] + content[-layout.rules().pdf_zone_lines :]:
             line.zone = True
         out.extend(page_lines)
     return out
@@ -150,7 +137,7 @@ def _running_lines(lines: list[_Line], page_count: int) -> set[str]:
     for line in lines:
         if line.zone:
             pages_of.setdefault(_norm(line.text), set()).add(line.page)
-    need = max(2, math.ceil(_REPEAT_SHARE * page_count))
+    need = max(2, math.ceil(layout.rules().pdf_repeat_share * page_count))
     return {norm for norm, pages in pages_of.items() if len(pages) >= need}
 
 
@@ -161,7 +148,7 @@ def _is_running(line: _Line, running: set[str]) -> bool:
     # A variant of a running line ("Site name 3" on most pages, "Site name R12 · v3" on one):
     # it begins with the running line's words (its numbers aside).
     return any(
-        len(stem) >= _PREFIX_CHARS and norm.startswith(stem)
+        len(stem) >= layout.rules().pdf_prefix_chars and norm.startswith(stem)
         for stem in (r.rstrip(" #") for r in running)
     )
 
@@ -196,7 +183,7 @@ def _title_lines(lines: list[_Line], meta_title: str | None, running: set[str]) 
     typical = widths[int(len(widths) * 0.8)] if widths else 0
     for line in candidates[:1]:
         i = next(k for k, x in enumerate(first_page) if x is line)
-        runs_on = len(line.text) >= _SHORT_LINE * typical and not _CLOSED.search(line.text)
+        runs_on = len(line.text) >= layout.rules().pdf_short_line * typical and not _CLOSED.search(line.text)
         if len(line.text) >= 150 or runs_on:
             return []  # a full line running on into the next is body text, not a title
         chosen = [line]
@@ -232,7 +219,7 @@ def _typical_width(lines: list[_Line]) -> dict[int, int]:
 
 
 def _ends_paragraph(line: _Line, typical: int) -> bool:
-    short = len(line.text) < _SHORT_LINE * typical
+    short = len(line.text) < layout.rules().pdf_short_line * typical
     return bool(_SENTENCE_END.search(line.text)) and (line.trail >= 2 or short)
 
 
@@ -367,8 +354,11 @@ def _blocks(lines: list[_Line], running: set[str], title_lines: list[_Line]) -> 
 def _heading_length(line: _Line, following: list[_Line], width: int, previous_done: bool) -> int:
     """How many lines (0, 1 or 2) starting at ``line`` form a heading: short, no closing
     punctuation (a question mark is fine), followed by a line that starts text. After a
-    full-width line the heading must be clearly short (see ``_HEADING_WIDTH_AFTER_FULL_LINE``)."""
-    limit = (_HEADING_WIDTH if previous_done else _HEADING_WIDTH_AFTER_FULL_LINE) * width
+    full-width line the heading must be clearly short (``pdf_heading_width_after_full_line``: a
+    paragraph's first line is short only when a long word wrapped, which rarely costs more than
+    a quarter of the width)."""
+    limits = layout.rules()
+    limit = (limits.pdf_heading_width if previous_done else limits.pdf_heading_width_after_full_line) * width
     if not following or len(line.text) >= limit or layout.is_caption(line.text):
         return 0
     if _CLOSED.search(line.text) or _SENTENCE_END.search(line.text) and not line.text.endswith("?"):
@@ -378,7 +368,7 @@ def _heading_length(line: _Line, following: list[_Line], width: int, previous_do
         return 1
     two = following[1] if len(following) > 1 else None
     if (
-        two is not None and not nxt.text[0].isupper() and len(nxt.text) < _HEADING_WIDTH * width
+        two is not None and not nxt.text[0].isupper() and len(nxt.text) < limits.pdf_heading_width * width
         and not line.text.endswith("?") and layout.looks_like_heading(f"{line.text} {nxt.text}")
         and _starts_text(two.text)
     ):
@@ -424,7 +414,7 @@ def _mark_tail(raws: list[_Raw]) -> None:
     """Legal notices near the end, and headings that only introduce boilerplate, are boilerplate."""
     total = len(raws)
     for n, raw in enumerate(raws):
-        in_tail = n >= _TAIL_FRACTION * total
+        in_tail = n >= layout.rules().legal_notice_tail * total
         if raw.kind in ("paragraph", "caption") and in_tail and layout.is_legal_notice(raw.joined):
             raw.kind = "boilerplate"
     for n, raw in enumerate(raws):

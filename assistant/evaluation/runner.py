@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 from ..config import Settings, revise_settings
 from ..documents import load_document
+from ..documents.layout import LayoutRules
 from ..errors import ConfigurationError
 from ..schema import Turn
 from ..service import Assistant
@@ -109,7 +110,7 @@ def evaluate(bot: Assistant, items: list[GoldItem], mode: str | None = None, var
     sources: dict[str, str] = {}
     for doc in bot.documents():
         try:
-            sources[doc.path] = load_document(doc.path).text
+            sources[doc.path] = load_document(doc.path, LayoutRules.from_settings(bot.settings)).text
         except Exception:
             sources[doc.path] = ""
     k = bot.settings.top_k
