@@ -448,6 +448,19 @@ class ChunkStore:
             full = clauses[0] if len(clauses) == 1 else {"$and": clauses}
             return self._query(embedding, want, full, committed, accept)[:want]
 
+    def nearest_ids(self, embedding: Sequence[float], n: int) -> tuple[list[tuple[str, float]], int]:
+        """Ids and cosine similarities of the ``n`` nearest chunks, committed or not, and how many
+        chunks the collection holds. Only ids and distances are read: a caller that knows the
+        passages by id (the saved lexical index does) skips Chroma's metadata and text reads,
+        which cost more than the search itself."""
+        with self.reading() as version:
+            total = self._count_for(version)
+            if not total:
+                return [], 0
+            res = self.collection.query(query_embeddings=[list(embedding)], n_results=min(n, total),
+                                        include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)], total
+
     def _query(
         self, embedding: Sequence[float], n: int, where: dict[str, Any] | None,
         committed: dict[str, str], accept: Any,

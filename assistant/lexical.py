@@ -42,7 +42,7 @@ from .schema import BlockKind, Chunk
 from .text import STOPWORDS, content_words, initialisms
 
 #: Bump when tokenisation changes: saved tokens and indexes of another format are ignored.
-FORMAT = 2
+FORMAT = 3
 SPELLING_CUTOFF = 0.84
 _KINDS: tuple[str, ...] = get_args(BlockKind)
 _MAX_VOCAB_WORD = 32  # longer words are never typo targets (and stay "known" through their stem)
@@ -153,6 +153,8 @@ class LexicalIndex:
         words = sorted(vocab)
         id_blob, offsets = _blob(ids)
         record_blob, record_offsets = _blob(records)
+        id_hash = _id_hashes(ids)
+        by_hash = np.argsort(id_hash, kind="stable")
         arrays = {
             "doc": np.asarray(doc_idx, dtype=np.int32),
             "kind": np.asarray(kinds, dtype=np.int8),
@@ -163,6 +165,8 @@ class LexicalIndex:
             "offsets": offsets,
             "records": record_blob,
             "record_offsets": record_offsets,
+            "id_hash": id_hash[by_hash],  # sorted, for finding a chunk's row by its id
+            "id_row": by_hash.astype(np.int64),
             "vocab": np.asarray(words, dtype=f"<U{_MAX_VOCAB_WORD}"),
             "vocab_len": np.asarray([len(w) for w in words], dtype=np.int16),
             "vocab_sig": _signatures(words),
@@ -235,6 +239,21 @@ class LexicalIndex:
         start, end = int(offsets[row]), int(offsets[row + 1]) - 1
         cid, text, meta = json.loads(bytes(self._a["records"][start:end]).decode("utf-8"))
         return chunk_from_record(cid, text, meta)
+
+    def row_of(self, chunk_id: str) -> int | None:
+        """The row of the passage with id ``chunk_id``, or None when this version lacks it
+        (a binary search over the saved id hashes, checked against the id itself)."""
+        hashes = self._a.get("id_hash")
+        if hashes is None or not len(hashes):
+            return None
+        key = _id_hashes([chunk_id])[0]
+        at = int(np.searchsorted(hashes, key))
+        while at < len(hashes) and hashes[at] == key:
+            row = int(self._a["id_row"][at])
+            if self.chunk_id(row) == chunk_id:
+                return row
+            at += 1
+        return None
 
     @property
     def chunk_ids(self) -> list[str]:
@@ -379,6 +398,14 @@ class LexicalIndex:
         rows = np.nonzero(scores >= threshold)[0]  # ties at the cut: lowest row first, as before
         rows = rows[np.lexsort((rows, -scores[rows]))][:k]
         return [(int(r), float(scores[r])) for r in rows if scores[r] > 0]
+
+
+def _id_hashes(ids: Sequence[str]) -> np.ndarray:
+    """A 64-bit hash of each chunk id (blake2b, stable across processes)."""
+    return np.asarray(
+        [int.from_bytes(hashlib.blake2b(i.encode("utf-8"), digest_size=8).digest(), "little") for i in ids],
+        dtype=np.uint64,
+    )
 
 
 def _blob(items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

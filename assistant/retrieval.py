@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import date
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -148,13 +148,36 @@ class HybridSearch:
         dense: list[tuple[Chunk, float]] = []
         lexical: list[tuple[Chunk, float]] = []
         if mode in ("dense", "hybrid"):
-            selective = {"doc_id": {"$in": list(filters.documents)}} if filters.documents else None
-            dense = self.store.nearest(self.embedder.embed_query(query), pool, filters.to_where(),
-                                      accept=filters.accepts, prefilter=selective)
+            vector = self.embedder.embed_query(query)
+            found = None if filters.documents else self._dense_by_id(vector, pool, filters)
+            if found is None:
+                selective = {"doc_id": {"$in": list(filters.documents)}} if filters.documents else None
+                found = self.store.nearest(vector, pool, filters.to_where(), accept=filters.accepts, prefilter=selective)
+            dense = found
         if mode in ("lexical", "hybrid"):
             lexical = self._lexical_search(query, pool, filters)
         fused = self._fuse(dense, lexical, mode)
         return _drop_near_duplicates(fused, self.settings.dedupe_threshold, k)
+
+    def _dense_by_id(self, vector: Sequence[float], pool: int, filters: RetrievalFilter) -> list[tuple[Chunk, float]] | None:
+        """The nearest committed passages that pass ``filters``, read from the saved lexical
+        index by id (Chroma returns only ids and distances); None when that cannot answer
+        exactly (a hit the index lacks: another version's chunk, an index still rebuilding; or
+        too few hits pass), and the caller asks Chroma the slower way."""
+        index = self.lexical_index()
+        committed = self.store.committed()
+        hits, total = self.store.nearest_ids(vector, max(pool * 2, pool + 16))
+        out: list[tuple[Chunk, float]] = []
+        for cid, similarity in hits:
+            row = index.row_of(cid)
+            if row is None:
+                return None
+            chunk = index.chunk(row)
+            if committed.get(chunk.doc_id) == chunk.doc_sha and filters.accepts(chunk):
+                out.append((chunk, similarity))
+        if len(out) >= pool or len(hits) >= total:
+            return out[:pool]
+        return None
 
     def _lexical_search(self, query: str, pool: int, filters: RetrievalFilter) -> list[tuple[Chunk, float]]:
         """BM25 over numpy filter masks; the hits come from the index's saved records."""

@@ -110,6 +110,14 @@ def test_saved_index_loads_memory_mapped_with_the_same_answers(index: LexicalInd
     assert loaded.mask(sections=["Outlook"]).tolist() == index.mask(sections=["Outlook"]).tolist()
 
 
+def test_a_passage_is_found_by_its_id(index: LexicalIndex, tmp_path: Path) -> None:
+    index.save(tmp_path / "index-8.test")
+    loaded = LexicalIndex.load(tmp_path / "index-8.test")
+    for some in (index, loaded):
+        assert [some.row_of(cid) for cid in some.chunk_ids] == list(range(some.size))
+        assert some.row_of("no-such-chunk") is None
+
+
 def index_chunks(index: LexicalIndex) -> list[Chunk]:
     return [index.chunk(row) for row in range(index.size)]
 

@@ -44,6 +44,20 @@ def top_texts(bot: Assistant, query: str, **kwargs: object) -> list[str]:
     return [r.chunk.text for r in bot.retrieve(query, **kwargs)]  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("query", ["Which treaty does the pact replace?", "undersea cable repairs", "Pungsan dog"])
+def test_dense_hits_read_by_id_equal_chromas_own_read(bot: Assistant, query: str) -> None:
+    """The fast path (Chroma ids and distances, passages from the saved index) returns what the
+    slow one (Chroma reads metadata and text) does, for the default filter."""
+    search = bot.hybrid_search
+    vector = bot.embedder.embed_query(query)
+    filters = RetrievalFilter()
+    fast = search._dense_by_id(vector, 8, filters)
+    slow = bot.store.nearest(vector, 8, filters.to_where(), accept=filters.accepts)
+    assert fast is not None
+    assert [(c.id, c.text, c.kind, c.doc_sha) for c, _ in fast] == [(c.id, c.text, c.kind, c.doc_sha) for c, _ in slow]
+    assert [s for _, s in fast] == pytest.approx([s for _, s in slow])
+
+
 def test_russian_song_title_is_found_lexically(bot: Assistant) -> None:
     assert "Встанем" in top_texts(bot, "Встанем", mode="lexical")[0]
     assert "Встанем" in top_texts(bot, "What does Встанем commemorate?")[0]
