@@ -12,8 +12,9 @@ Two sets of bars:
 Bars sit a little below the measured figures given in tests/eval/README.md (with the date they
 were measured); they may be raised when the assistant improves, never lowered to let a change pass.
 One recorded exception: on 2026-11-28 four BISI-only bars were lowered to just below the figures
-measured after the multi-document work (see BISI_BARS and tests/eval/README.md); the drop is an
-open regression on issue 8, not a new standard.
+measured after the multi-document work (see BISI_BARS and tests/eval/README.md); two of them are
+back at or above their old level, the other two (answered rate, abstention precision) are an open
+regression on issue 8, not a new standard.
 """
 
 from __future__ import annotations
@@ -30,16 +31,16 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 EXTRA = Path(__file__).parent / "eval" / "corpora" / "crs"
 
 #: multi-document test split, hybrid retrieval: metric -> lowest acceptable value.
-#: Measured 2026-11-28 08:55 UTC (see tests/eval/README.md); each bar about 0.02 below.
+#: Measured 2026-11-28 11:10 UTC at commit 3483d33 (see tests/eval/README.md); each bar about 0.02 below.
 MULTI_BARS = {
     "hit@3": 0.84,                 # measured 0.868
     "evidence_cited": 0.81,        # 0.830
-    "right_document_cited": 0.85,  # 0.877
-    "key_fact_accuracy": 0.76,     # 0.783
-    "answered_rate": 0.88,         # 0.906
-    "abstention_precision": 0.58,  # 0.600
-    "abstention_recall": 0.46,     # 0.484
-    "injection_catch_rate": 0.88,  # 0.900
+    "right_document_cited": 0.89,  # 0.915
+    "key_fact_accuracy": 0.80,     # 0.821
+    "answered_rate": 0.93,         # 0.953
+    "abstention_precision": 0.76,  # 0.783
+    "abstention_recall": 0.56,     # 0.581
+    "injection_catch_rate": 0.98,  # 1.000
     "citation_recall": 0.98,       # 1.000
     "citation_precision": 0.98,    # 1.000
     "quote_exactness": 1.0,        # 1.000: quotes are exact by construction
@@ -60,14 +61,15 @@ BISI_BARS = {
     "citation_precision": 0.95,
     "fully_cited": 1.0,
     "quote_exactness": 1.0,
-    # Lowered on 2026-11-28 from 0.70 / 0.90 / 0.70 / 0.60 (measured then: 0.688 / 0.875 / 0.556 /
-    # 0.500). The article's dev split rose with the same changes (key facts 0.636 -> 0.864,
-    # abstention precision 0.571 -> 0.929); the test items were not examined to find why, so that
-    # they stay blind. Open regression, carried on issue 8: raise these back, never lower them further.
-    "key_fact_accuracy": 0.66,
+    # Lowered on 2026-11-28 (08:55 UTC) from 0.70 / 0.90 / 0.70 / 0.60 to 0.66 / 0.85 / 0.53 / 0.48
+    # (measured then: 0.688 / 0.875 / 0.556 / 0.500), the recorded exception in
+    # tests/eval/README.md. Raised again at 11:10 UTC (commit 3483d33; measured 0.703 / 0.875 /
+    # 0.636 / 0.700): key facts and abstention recall are back at or above the old bars; answered
+    # rate and abstention precision are still below 0.90 / 0.70, an open regression on issue 8.
+    "key_fact_accuracy": 0.70,
     "answered_rate": 0.85,
-    "abstention_precision": 0.53,
-    "abstention_recall": 0.48,
+    "abstention_precision": 0.61,
+    "abstention_recall": 0.68,
 }
 
 
