@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     model_cache_dir: Path = Field(
         Path.home() / ".cache" / "assistant" / "models", description="Where the ONNX export of the model is kept."
     )
+    lexical_cache_dir: Path = Field(
+        Path.home() / ".cache" / "assistant" / "lexical",
+        description="With a Chroma server (no shared folder): where this machine keeps the saved BM25 index and "
+        "tokens of each index version, so only the first process per version builds them.",
+    )
 
     # chunking
     max_chunk_chars: int = Field(700, ge=120, le=8000)

@@ -570,7 +570,10 @@ class LexicalCache:
 
 def lexical_folder(settings: Any) -> Path | None:
     """Where a collection's saved tokens and indexes live: beside a local store; against a
-    Chroma server there is no shared folder, so the index is kept in memory only."""
+    Chroma server, which has no folder to share, in this machine's cache (``lexical_cache_dir``),
+    one folder per server and collection. Indexes are saved per index version and tokens per
+    document content, so a cached file is never wrong for the store, only unused."""
     if settings.chroma_host:
-        return None
+        server = re.sub(r"[^A-Za-z0-9.-]", "_", f"{settings.chroma_host}-{settings.chroma_port}")
+        return Path(settings.lexical_cache_dir) / server / settings.collection
     return Path(settings.store_dir) / "lexical" / settings.collection

@@ -23,8 +23,10 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASSISTANT_STORE_DIR", str(tmp_path / "store"))
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(tmp_path / "corpus"))
     monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "assistant.toml"))
+    monkeypatch.setenv("ASSISTANT_LEXICAL_CACHE_DIR", str(tmp_path / "lexical-cache"))
+    kept = {"ASSISTANT_STORE_DIR", "ASSISTANT_CORPUS_DIR", "ASSISTANT_CONFIG", "ASSISTANT_LEXICAL_CACHE_DIR"}
     for key in list(os.environ):
-        if key.startswith("ASSISTANT_") and key not in {"ASSISTANT_STORE_DIR", "ASSISTANT_CORPUS_DIR", "ASSISTANT_CONFIG"}:
+        if key.startswith("ASSISTANT_") and key not in kept:
             monkeypatch.delenv(key)
 
 

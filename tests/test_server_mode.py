@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant import Assistant, load_settings
@@ -84,6 +85,27 @@ def test_a_rebuild_by_one_client_leaves_the_other_answering(chroma_server: tuple
     answer = reader.ask("Which treaty does the new pact replace?")
     assert_cites(answer, evidence="2000 Friendship, Cooperation and Good Neighbourliness Treaty")
     assert [d.title for d in reader.documents()] == ["Pyongyang Parlays: Vladimir Putin and Kim Jong Un Meet"]
+
+
+def test_a_second_client_loads_the_saved_lexical_index_instead_of_building_it(
+    chroma_server: tuple[str, int], tmp_path: Path
+) -> None:
+    """With no shared folder, each machine keeps the BM25 index of each version in its cache:
+    the ingesting client saves it, a client started later memory-maps it (no O(corpus) build)."""
+    host, port = chroma_server
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copyfile(ARTICLE, corpus / ARTICLE.name)
+    cache = tmp_path / "machine-cache"
+    settings = load_settings(corpus_dir=corpus, chroma_host=host, chroma_port=port, collection="lexcache_test",
+                             lexical_cache_dir=cache)
+    Assistant(settings).ingest()
+    later = Assistant(settings)
+    index = later.hybrid_search.lexical_index()
+    assert index.folder is not None and index.folder.is_relative_to(cache), "loaded from the machine's cache"
+    assert isinstance(index._a["doc"], np.memmap)
+    assert_cites(later.ask("Which treaty does the new pact replace?"),
+                 evidence="2000 Friendship, Cooperation and Good Neighbourliness Treaty")
 
 
 def test_unreachable_server_gives_a_clear_error(tmp_path: Path) -> None:
