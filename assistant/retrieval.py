@@ -175,6 +175,8 @@ class HybridSearch:
             chunk = index.chunk(row)
             if committed.get(chunk.doc_id) == chunk.doc_sha and filters.accepts(chunk):
                 out.append((chunk, similarity))
+                if len(out) >= pool:  # the rest were fetched only as slack for the filter
+                    break
         if len(out) >= pool or len(hits) >= total:
             return out[:pool]
         return None
