@@ -309,7 +309,7 @@ def _extend_possessive(text: str, start: int, end: int) -> int:
 
 
 def _extend_source_noun(text: str, start: int, end: int) -> int:
-    """ "the Strait of Hormuz report": a name that says which document takes the document's noun."""
+    """ "the Harbour Authority report": a name that says which document takes the document's noun."""
     noun = re.match(rf"\s+(?:{_SOURCE_NOUNS})\b", text[end:], re.IGNORECASE)
     return end + noun.end() if noun else end
 
