@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .question_types import SOURCE_NOUNS as _SOURCE_NOUNS
+from .question_types import SOURCE_NOUNS
 from .schema import Turn
 from .text import content_words, words
 
@@ -310,7 +310,7 @@ def _extend_possessive(text: str, start: int, end: int) -> int:
 
 def _extend_source_noun(text: str, start: int, end: int) -> int:
     """ "the Harbour Authority report": a name that says which document takes the document's noun."""
-    noun = re.match(rf"\s+(?:{_SOURCE_NOUNS})\b", text[end:], re.IGNORECASE)
+    noun = re.match(rf"\s+(?:{SOURCE_NOUNS})\b", text[end:], re.IGNORECASE)
     return end + noun.end() if noun else end
 
 

@@ -213,7 +213,7 @@ def question_names(question: str) -> list[str]:
     names += [m.group(0) for m in re.finditer(r"\b[A-Z]{1,6}\d[\w-]*\b", question)]
     names += _non_latin(question)
     # "the ACME report", "ACME products": a name that says who published the source, not what it says
-    framing = {m.group(1) for m in re.finditer(rf"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)\s+(?:{_SOURCE_NOUNS})\b", question)}
+    framing = {m.group(1) for m in re.finditer(rf"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)\s+(?:{SOURCE_NOUNS})\b", question)}
     # "according to the GAO": who is quoted as the source, not what the answer is about
     framing |= {m.group(1) for m in re.finditer(r"\b(?i:according\s+to\s+(?:the\s+)?)([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)", question)}
     return list(dict.fromkeys(n for n in names if n.strip() and n not in framing))
@@ -228,7 +228,7 @@ def pinned_names(question: str) -> list[str]:
     subject = _SUBJECT.match(question)
     if subject and _SPEECH.search(question, subject.end()):
         name = _CAPITALISED.match(question, subject.end())
-        framing = name and re.match(rf"\s+(?:{_SOURCE_NOUNS})\b", question[name.end():])  # "the CRS report"
+        framing = name and re.match(rf"\s+(?:{SOURCE_NOUNS})\b", question[name.end():])  # "the CRS report"
         if name and not framing and name.group(0).split()[0].lower() not in _FUNCTION_WORDS | _QUESTION_OPENERS:
             pinned.append(re.sub(r"[’']s$", "", name.group(0)))
     return list(dict.fromkeys(pinned))
@@ -250,7 +250,8 @@ _SUBJECT = re.compile(
 )
 
 
-SOURCE_NOUNS = _SOURCE_NOUNS = (
+#: Nouns naming a document ("the CRS report", "the article"): who wrote it is framing, not subject.
+SOURCE_NOUNS = (
     r"reports?|products?|articles?|analys[ie]s|briefs?|briefings?|primers?|papers?|stud(?:y|ies)|"
     r"documents?|publications?|memos?|insights?|notes?|overviews?|sources?|texts?"
 )
