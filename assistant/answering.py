@@ -126,7 +126,7 @@ class QuestionCues:
     mentioned: tuple[str, ...] = ()  # every name of the question, for preferring sentences that name it
     weights: tuple[float, ...] = ()  # each name's share of the question's total word weight (IDF)
     about_source: bool = False  # asks who wrote a document, when, or its title: metadata lines answer
-    required: tuple[int, ...] = ()  # indices of ``names`` the answer cannot do without (subject, year, code)
+    required: tuple[int, ...] = ()  # indices of ``names`` the answer cannot do without (speaker, year, code)
     codes: tuple[int, ...] = ()  # the required years and codes: "FY2026 or 2025?" quotes a sentence for each
 
 
@@ -147,9 +147,10 @@ class ExtractiveComposer:
 
     1. **support**: the distinctive names of the question must occur in the passage a
        sentence comes from (or, for a question naming several things, in the passages of the
-       chosen sentences together); otherwise the corpus does not answer it. The question's
-       grammatical subject and the years and codes it names are always required, however common
-       they are in the corpus: text about someone else, or another year, does not answer it;
+       chosen sentences together); otherwise the corpus does not answer it. The speaker of a
+       "What did X say ...?" question and the years and codes a question names are always
+       required, however common they are in the corpus: someone else's words, or another year,
+       do not answer it;
     2. **answer type**: a question that asks for a person, date, number, name or place
        prefers sentences that carry one (:mod:`assistant.question_types`), and when the best
        sentence lacks it, its neighbour in the same passage that has it is quoted first;
@@ -281,7 +282,7 @@ class ExtractiveComposer:
         for name in pinned_names(state.standalone):
             keys = _name_keys(name)
             at = next((i for i, n in enumerate(names) if keys & set(n)), None)
-            if at is None and keys:  # the subject, a year or a code, however common in the corpus
+            if at is None and keys:  # the speaker, a year or a code, however common in the corpus
                 names.append(tuple(sorted(keys)))
                 weights.append(0.0)
                 at = len(names) - 1
@@ -326,9 +327,9 @@ class ExtractiveComposer:
 
         # Passages naming what the question names are preferred; when none of their sentences
         # answers, a sentence from another passage may, and the name check below still decides
-        # whether the names the answer lacks carry too much of the question.
-        # Whether to answer depends on the best score; which sentence leads, on the rank (the
-        # score plus the bonuses for naming the question's names and holding its other words).
+        # whether the names the answer lacks carry too much of the question. Whether to answer
+        # depends on the best score; which sentence leads, on the rank (the score plus the
+        # bonuses for naming the question's names and holding its other words).
         ranked = sorted(full or [c for c in cands if support[id(c)]] or cands, key=lambda c: -c.rank)
         if weak(max(ranked, key=lambda c: c.score)):
             # a sentence from elsewhere may answer when it is good in itself (not merely above
@@ -452,12 +453,8 @@ class ExtractiveComposer:
 def _spelled_out(question: str) -> list[tuple[str, frozenset[str]]]:
     """The question's capitalised phrases as (initials, stemmed words): "Combat Forces Command"
     is ("cfc", {combat, forc, command})."""
-    out = []
-    for name in question_names(question):
-        parts = [w for w in re.findall(r"[\w’'.-]+", name) if w[:1].isupper()]
-        if len(parts) > 1:
-            out.append(("".join(w[0] for w in parts).casefold(), frozenset(stem_all(content_words(name)))))
-    return out
+    return [(initials, frozenset(stem_all(content_words(name))))
+            for name in question_names(question) if (initials := _initials(name))]
 
 
 def _covered_tokens(text: str, phrases: Sequence[tuple[str, frozenset[str]]]) -> set[str]:
@@ -510,13 +507,18 @@ def _name_keys(name: str) -> frozenset[str]:
     """Ways a text may mention ``name``: its words, its initials ("United States" -> "us"),
     an initialism without its dots ("U.S." -> "us")."""
     keys = {t for t in content_words(name) if len(t) >= 3}
-    parts = [w for w in re.findall(r"[\w’'.-]+", name) if w[:1].isupper()]
-    if len(parts) > 1:
-        keys.add("".join(w[0] for w in parts).casefold())
+    if initials := _initials(name):
+        keys.add(initials)
     collapsed = name.replace(".", "").strip()
     if collapsed.isupper() and 1 < len(collapsed) <= 6:
         keys.add(collapsed.casefold())
     return frozenset(keys)
+
+
+def _initials(name: str) -> str | None:
+    """The initials of a name of several capitalised words ("United States" -> "us")."""
+    parts = [w for w in re.findall(r"[\w’'.-]+", name) if w[:1].isupper()]
+    return "".join(w[0] for w in parts).casefold() if len(parts) > 1 else None
 
 
 def _mentions(c: Candidate, keys: frozenset[str]) -> bool:
