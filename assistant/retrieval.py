@@ -147,24 +147,25 @@ class HybridSearch:
         pool = max(self.settings.candidate_pool, k * 3)
         dense: list[tuple[Chunk, float]] = []
         lexical: list[tuple[Chunk, float]] = []
+        index = self.lexical_index()  # once per question: both searches read it
         if mode in ("dense", "hybrid"):
             vector = self.embedder.embed_query(query)
-            found = None if filters.documents else self._dense_by_id(vector, pool, filters)
+            found = None if filters.documents else self._dense_by_id(index, vector, pool, filters)
             if found is None:
                 selective = {"doc_id": {"$in": list(filters.documents)}} if filters.documents else None
                 found = self.store.nearest(vector, pool, filters.to_where(), accept=filters.accepts, prefilter=selective)
             dense = found
         if mode in ("lexical", "hybrid"):
-            lexical = self._lexical_search(query, pool, filters)
+            lexical = self._lexical_search(index, query, pool, filters)
         fused = self._fuse(dense, lexical, mode)
         return _drop_near_duplicates(fused, self.settings.dedupe_threshold, k)
 
-    def _dense_by_id(self, vector: Sequence[float], pool: int, filters: RetrievalFilter) -> list[tuple[Chunk, float]] | None:
+    def _dense_by_id(self, index: LexicalIndex, vector: Sequence[float], pool: int,
+                     filters: RetrievalFilter) -> list[tuple[Chunk, float]] | None:
         """The nearest committed passages that pass ``filters``, read from the saved lexical
         index by id (Chroma returns only ids and distances); None when that cannot answer
         exactly (a hit the index lacks: another version's chunk, an index still rebuilding; or
         too few hits pass), and the caller asks Chroma the slower way."""
-        index = self.lexical_index()
         committed = self.store.committed()
         hits, total = self.store.nearest_ids(vector, max(pool * 2, pool + 16))
         out: list[tuple[Chunk, float]] = []
@@ -181,9 +182,9 @@ class HybridSearch:
             return out[:pool]
         return None
 
-    def _lexical_search(self, query: str, pool: int, filters: RetrievalFilter) -> list[tuple[Chunk, float]]:
+    def _lexical_search(self, index: LexicalIndex, query: str, pool: int,
+                        filters: RetrievalFilter) -> list[tuple[Chunk, float]]:
         """BM25 over numpy filter masks; the hits come from the index's saved records."""
-        index = self.lexical_index()
         with self.store.reading() as version:
             committed = self.store.committed()
         mask = index.mask(
