@@ -451,10 +451,16 @@ class ExtractiveComposer:
 
 
 def _spelled_out(question: str) -> list[tuple[str, frozenset[str]]]:
-    """The question's capitalised phrases as (initials, stemmed words): "Combat Forces Command"
-    is ("cfc", {combat, forc, command})."""
-    return [(initials, frozenset(stem_all(content_words(name))))
-            for name in question_names(question) if (initials := _initials(name))]
+    """The question's phrases a text may abbreviate, as (initials, stemmed words): its
+    capitalised phrases ("Combat Forces Command" is ("cfc", {combat, forc, command})) and runs
+    of three or more of its content words, as a question spells out an acronym in lower case
+    ("research, development, test, and evaluation" for "RDT&E")."""
+    phrases = [(initials, frozenset(stem_all(content_words(name))))
+               for name in question_names(question) if (initials := _initials(name))]
+    run = content_words(question)
+    phrases += [("".join(w[0] for w in run[i:j]), frozenset(stem_all(run[i:j])))
+                for i in range(len(run)) for j in range(i + 3, min(len(run), i + _LONGEST_ACRONYM) + 1)]
+    return phrases
 
 
 def _covered_tokens(text: str, phrases: Sequence[tuple[str, frozenset[str]]]) -> set[str]:
@@ -464,7 +470,7 @@ def _covered_tokens(text: str, phrases: Sequence[tuple[str, frozenset[str]]]) ->
     tokens = set(stem_all(content_words(text)))
     if not phrases and not any(ch.isupper() for ch in text[1:]):
         return tokens
-    present = _present(text)
+    present = _present(text) | {m.group(1).replace("&", "").casefold() for m in _ACRONYM.finditer(text)}
     tokens |= present - set(words(text))
     for initials, phrase_tokens in phrases:
         if initials in present:
@@ -525,6 +531,10 @@ def _mentions(c: Candidate, keys: frozenset[str]) -> bool:
     return bool(keys & _present(c.text))
 
 
+#: An acronym in a text, "&" and a plural "s" aside ("RDT&E", "O&M", "SSNs").
+_ACRONYM = re.compile(r"\b([A-Z][A-Z&]*[A-Z])s?\b")
+#: The most words a spelled-out acronym is looked for in.
+_LONGEST_ACRONYM = 6
 #: A capitalised phrase whose initials may be an acronym ("Government Accountability Office").
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|the|on)\s+)?[A-Z][a-z]+)+")
 

@@ -12,6 +12,7 @@ from assistant import Assistant
 from assistant.answering import NO_MATCH, NOT_COVERED, Candidate, ExtractiveComposer, candidates
 from assistant.config import load_settings
 from assistant.embeddings import Embedder
+from assistant.lexical import stem_all
 from assistant.markers import validate_citations
 from assistant.schema import Passage
 from assistant.state import QuestionState
@@ -133,3 +134,22 @@ def test_a_question_in_two_parts_quotes_a_sentence_for_each(embedder: Embedder) 
     assert any("Baltic Sea" in q for q in quotes)
     assert any("six weeks" in q for q in quotes)
     assert validate_citations(answer).citations == answer.citations  # every marker survives validation
+
+
+def test_a_question_that_spells_an_acronym_out_in_lower_case_is_covered_by_the_acronym(
+        embedder: Embedder) -> None:
+    """"research, development, test, and evaluation" is covered by a sentence that writes
+    "RDT&E"; without that, the sentence that only names the total leads."""
+    text = ("Congress appropriated a total of $26.1 billion for the agency in FY2026. "
+            "The act provided $14.9 billion for RDT&E and $5.7 billion for O&M.")
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/budget.txt", title="Budget", kind="paragraph",
+                text=text, start=0, end=len(text), score=0.03)
+    built = composer(embedder)
+    cands = candidates([p])
+    built.score("How much did the act provide for research, development, test, and evaluation?", cands)
+    by_text = {c.text[:8]: c for c in cands}
+    assert set(stem_all(["research", "development", "test", "evaluation"])) <= by_text["The act "].tokens
+    assert not by_text["Congress"].tokens & set(stem_all(["research", "evaluation"]))
+    answer = built.compose(state("How much did the act provide for research, development, test, and evaluation?",
+                                 (p,)))
+    assert answer.citations[0].quote.startswith("The act provided $14.9 billion")

@@ -64,3 +64,9 @@ def test_a_dotted_initialism_is_one_word_and_a_spelt_out_name_gives_its_initials
     assert words("The U.S. and the U.K. agreed") == ["the", "us", "and", "the", "uk", "agreed"]
     assert initialisms("How is the United States expected to react?") == ["us"]
     assert initialisms("what did china say") == []
+
+
+def test_an_acronym_ending_in_a_letter_ends_its_sentence_but_an_initial_does_not() -> None:
+    text = "Of the request, 65% is for RDT&E. The rest is for O&M. John F. Kennedy agreed."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Of the request, 65% is for RDT&E.", "The rest is for O&M.", "John F. Kennedy agreed."]
