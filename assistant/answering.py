@@ -128,6 +128,7 @@ class QuestionCues:
     about_source: bool = False  # asks who wrote a document, when, or its title: metadata lines answer
     required: tuple[int, ...] = ()  # indices of ``names`` the answer cannot do without (speaker, year, code)
     codes: tuple[int, ...] = ()  # the required years and codes: "FY2026 or 2025?" quotes a sentence for each
+    scoped: bool = False  # retrieval was limited to named or chosen documents: their own lines answer about them
 
 
 #: Which answer types a metadata line can carry (its text is a title, a name, a date line).
@@ -251,7 +252,8 @@ class ExtractiveComposer:
         kind = expected_type(state.standalone)
         mentioned = tuple(dict.fromkeys(question_names(state.standalone)))
         if asks_about_the_source(state.standalone):
-            return QuestionCues(kind, mentioned=mentioned, about_source=True)
+            scoped = bool(state.filters and state.filters.documents)
+            return QuestionCues(kind, mentioned=mentioned, about_source=True, scoped=scoped)
         if idf is None:
             return QuestionCues(kind, mentioned=mentioned)
         unseen = idf("\x00") or 1.0  # the weight of a word no passage contains
@@ -338,12 +340,12 @@ class ExtractiveComposer:
                       and c.score >= self.abstain_threshold + self.margin] or ranked
         head = ranked[0]
         top = max(ranked, key=lambda c: c.score)
-        if weak(top):
-            return []
+        lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2]
+        if weak(top) and not (cues.about_source and cues.scoped and cues.kind and lines):
+            return []  # (a question about a document named or chosen is answered by its own lines)
         source_line = False
         if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
             # the document is the one the best match belongs to; its own metadata line answers
-            lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2]
             own = [c for c in lines if c.passage.doc_id == head.passage.doc_id]
             if own or lines:
                 head, source_line = (own or lines)[0], True

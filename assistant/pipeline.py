@@ -61,13 +61,17 @@ def retrieve(search: HybridSearch) -> Stage:
     def run(state: QuestionState) -> QuestionState:
         if state.settled:
             return state
-        filters = state.filters or default_filter(state.standalone)
+        asked = state.filters or default_filter(state.standalone)
+        filters = search.scoped(state.standalone, asked)  # "Who wrote IF12610?": its own metadata lines
         results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
+        if not results and filters != asked:  # the named document has no metadata lines
+            filters = asked
+            results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
         if not results and not search.has_documents():
             empty = Answer(question=state.question, standalone_question=state.standalone, text=NO_DOCUMENTS,
                            abstained=True, backend=state.backend)
             return state.advance(answer=empty)
-        return state.advance(results=results, passages=tuple(make_passages(results)))
+        return state.advance(results=results, passages=tuple(make_passages(results)), filters=filters)
 
     return run
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import date
+from pathlib import PurePath
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,11 +21,13 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .chunking import METADATA_KINDS
 from .config import RetrievalMode, Settings
 from .embeddings import Embedder
 from .index import ChunkStore
 from .lexical import LexicalCache, LexicalIndex, lexical_folder
 from .overlap import jaccard, word_bag
+from .question_types import asks_about_the_source
 from .records import date_int, to_langchain
 from .schema import ANSWERABLE_KINDS, Chunk, ScoredChunk
 
@@ -92,6 +95,40 @@ class RetrievalFilter(BaseModel):
 _IMAGE_WORDS = re.compile(r"\b(image|images|photo|photos|photograph|picture|pictures|map|caption|credit|credited)\b", re.I)
 
 
+#: A document number as a question may name it ("IF12610", "R48903", "RL33110"): letters then digits.
+_DOCUMENT_NUMBER = re.compile(r"\b[A-Za-z]{1,4}\d{3,}\b")
+
+
+def named_documents(question: str, doc_ids: Sequence[str]) -> tuple[str, ...]:
+    """The documents whose file name starts with a number the question names ("What is the title
+    of IF12610?" names ``IF12610v6-defense-primer.md`` and ``IF12610.6.pdf``): a user refers to
+    a product by its number, so the question is about that document alone. A number that starts
+    no file name names nothing."""
+    numbers = {m.group(0).casefold() for m in _DOCUMENT_NUMBER.finditer(question)}
+    if not numbers:
+        return ()
+    named = []
+    for doc_id in doc_ids:
+        stem = PurePath(doc_id).name.casefold()
+        if any(stem.startswith(n) and not stem[len(n):len(n) + 1].isdigit() for n in numbers):
+            named.append(doc_id)
+    return tuple(named)
+
+
+def scoped_filter(question: str, filters: RetrievalFilter, doc_ids: Sequence[str]) -> RetrievalFilter:
+    """``filters`` limited to the documents ``question`` names by number, when no documents were
+    chosen; a question about such documents themselves ("Who wrote IF12610?", or "When was it
+    published?" with a document chosen) searches only their metadata lines (title, byline, date
+    line, publisher), which a handful of passages about the subject would otherwise crowd out."""
+    if not filters.documents and (named := named_documents(question, doc_ids)):
+        filters = filters.model_copy(update={"documents": named})
+    if filters.documents and asks_about_the_source(question):
+        meta = tuple(k for k in filters.kinds if k in METADATA_KINDS)
+        if meta:
+            filters = filters.model_copy(update={"kinds": meta})
+    return filters
+
+
 def default_filter(question: str) -> RetrievalFilter:
     """Captions stay out of answers unless the question is about an image or map."""
     if _IMAGE_WORDS.search(question):
@@ -129,6 +166,12 @@ class HybridSearch:
 
     def has_documents(self) -> bool:
         return bool(self.store.committed())
+
+    def scoped(self, question: str, filters: RetrievalFilter) -> RetrievalFilter:
+        """``filters`` narrowed by :func:`scoped_filter`; the manifest is read only when the
+        question holds something shaped like a document number."""
+        doc_ids = sorted(self.store.committed()) if _DOCUMENT_NUMBER.search(question) else []
+        return scoped_filter(question, filters, doc_ids)
 
     def search(
         self,
