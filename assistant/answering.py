@@ -189,6 +189,8 @@ class ExtractiveComposer:
         score_floor: float = 0.35,
         name_support: float = 0.45,
         predicate_weight: float = 0.35,
+        neighbour_strength: int = 2,
+        typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name"),
     ) -> None:
         self.embedder = embedder
         self.abstain_threshold = abstain_threshold
@@ -205,6 +207,8 @@ class ExtractiveComposer:
         self.score_floor = score_floor
         self.name_support = name_support
         self.predicate_weight = predicate_weight
+        self.neighbour_strength = neighbour_strength
+        self.typed_answers = tuple(typed_answers)
 
     @classmethod
     def from_settings(cls, embedder: QueryEmbedder, settings: Settings) -> ExtractiveComposer:
@@ -218,6 +222,7 @@ class ExtractiveComposer:
             neighbour_window=settings.neighbour_window, name_distinctiveness=settings.name_distinctiveness,
             require_answer_type=settings.require_answer_type, score_floor=settings.answer_score_floor,
             name_support=settings.name_support, predicate_weight=settings.predicate_weight,
+            neighbour_strength=settings.neighbour_strength, typed_answers=settings.typed_answers,
         )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
@@ -388,10 +393,9 @@ class ExtractiveComposer:
             # for its country)
             return []
         lead = 1 if neighbour is None else 2
-        if self.require_answer_type and cues.kind in ("date", "number", "duration", "age", "money") and not any(
-            c.strength for c in chosen[:lead]
-        ):
-            return []  # asked for a date or a number; the answering sentence holds none
+        if self.require_answer_type and cues.kind in self.typed_answers and not any(
+                c.strength for c in chosen[:lead]):
+            return []  # asked for a date, a number or a name; the answering sentence holds none
         # The direct answer first (with its typed neighbour), then its support in reading order.
         head_part, rest = chosen[:lead], sorted(chosen[lead:], key=lambda c: (c.passage.doc_id, c.start))
         return head_part + rest
@@ -430,6 +434,7 @@ class ExtractiveComposer:
             c for c in cands
             if c.passage.number == head.passage.number and c is not head
             and 0 < abs(c.index - head.index) <= self.neighbour_window and c.strength > head.strength
+            and c.strength >= self.neighbour_strength
         ]
         if not near:
             return None

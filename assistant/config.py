@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from .errors import ConfigurationError
+from .question_types import AnswerType
 
 ENV_PREFIX = "ASSISTANT_"
 RetrievalMode = Literal["hybrid", "dense", "lexical"]
@@ -167,7 +168,16 @@ class Settings(BaseSettings):
         description="Question names at least this rare (IDF / IDF of an unseen word) must occur in the cited passages.",
     )
     require_answer_type: bool = Field(
-        True, description="Decline a when/how-many question when no chosen sentence holds a date or number."
+        True, description="Decline a question of a type in typed_answers when no chosen sentence holds an answer of that type."
+    )
+    typed_answers: tuple[AnswerType, ...] = Field(
+        ("date", "number", "duration", "age", "money", "name"),
+        description="Answer types a question is declined without (a date, a number, a name not in the question). "
+        "Person, place and reason are left out: dev showed their looser carriers (role words, any name) decline answerable questions.",
+    )
+    neighbour_strength: int = Field(
+        2, ge=0, le=2,
+        description="How plainly (0-2) a neighbouring sentence must carry the answer type to be quoted for a best sentence that lacks it.",
     )
     answer_score_floor: float = Field(
         0.35, ge=0.0, le=2.0, description="Below this score no sentence answers, however it compares with the background."

@@ -72,7 +72,7 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"operation|law|act|bill|treaty|agreement|report|term|word|phrase|slogan|anthem|album)s?\b", re.I)),
     ("agent", re.compile(
         r"^\s*(?:and\s+)?(?:who|whom|whose)\b|\b(?:by|to|from|with)\s+whom\b|\bwho\s+(?:else|was|is|were|are)\b|"
-        r"\b(?:what|which)\s+(?:person|people|organi[sz]ation|organi[sz]ations|agency|agencies|company|"
+        r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:person|people|organi[sz]ation|organi[sz]ations|agency|agencies|company|"
         r"companies|group|groups|department|ministry|official|officials|leader|leaders|country|"
         r"countries|government|governments|firm|firms|office|party|parties|body|bodies|committee|"
         r"state|states|nation|nations|institution|service)\b", re.I)),
@@ -136,7 +136,7 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
     """The strings in ``sentence`` that have the shape ``kind`` asks for, minus the question's own."""
     if kind is None:
         return [sentence] if sentence.strip() else []
-    asked = _folded_words(question)
+    asked = _asked(question)
     if kind == "date":
         found = [m.group(0) for m in _DATE.finditer(sentence)]
     elif kind == "duration":
@@ -154,10 +154,12 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found = [m.group(0) for m in _REASON.finditer(sentence)]
     else:  # agent, name, place: names, titles, quotes, other scripts
         found = [m.group(1) for m in _QUOTED.finditer(sentence)]
-        found += _names(sentence)
+        found += _proper_names(sentence)
         found += _non_latin(sentence)
         if kind == "agent":
             found += [m.group(0) for m in _AGENT_WORDS.finditer(sentence)]
+    if kind in ("agent", "name", "place"):
+        return [f for f in found if _is_new(f, asked)]
     return [f for f in found if not _folded_words(f) <= asked or not _folded_words(f)]
 
 
@@ -182,27 +184,66 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
     evidence = type_evidence(sentence, kind, question)
     if not evidence:
         return 0
-    asked = _folded_words(question)
+    asked = _asked(question)
 
     def new(found: list[str]) -> bool:
         return any(not _folded_words(f) <= asked for f in found if _folded_words(f))
 
     if kind == "name":
         strong = [m.group(1) for m in _QUOTED.finditer(sentence)] + _non_latin(sentence)
-        return 2 if new(strong) else 1
+        return 2 if any(_is_new(f, asked) for f in strong) else 1
     if kind in ("agent", "place"):
-        return 2 if new(_names(sentence) + _non_latin(sentence)) else 1
+        return 2 if any(_is_new(f, asked) for f in _proper_names(sentence) + _non_latin(sentence)) else 1
     if kind == "date":
         return 2 if new(re.findall(rf"{_YEAR}|\b\d{{4}}-\d{{2}}-\d{{2}}\b", sentence, re.I)) else 1
     if kind == "number":
         return 2 if new(re.findall(r"\d[\d.,]*%?", sentence)) else 1
-    if kind == "age":  # an age plainly; the year something dates from loosely
-        return 2 if new([m.group(0) for m in _AGE.finditer(sentence)]) else 1
+    if kind == "age":  # an age plainly; the year something dates from loosely, but not a person's
+        plain = new([m.group(0) for m in _AGE.finditer(sentence)])
+        return 2 if plain else 0 if asks_a_persons_age(question) else 1
     if kind == "money":  # a currency with an amount plainly; a currency word alone loosely
         return 2 if _NUMBER.search(sentence) else 1
     if kind == "duration":
         return 2 if new([f for f in evidence if re.search(r"\d|[a-z]+[\s-]+\w*[\s-]*" + _TIME_UNITS, f, re.I) and " " in f.strip() or "-" in f]) else 1
     return 1
+
+
+#: Words that head the name of a thing rather than a person ("the Treaty of ...", "the ... Party").
+_THING_HEADS = frozenset(
+    """treaty pact agreement accord alliance act law bill convention charter declaration program
+    programme plan strategy initiative project operation organization organisation institute
+    institution agency office department ministry council committee commission command force
+    forces army navy party company corporation bank fund union association league university
+    college school court government administration state states republic kingdom empire city
+    port base station strait sea ocean river canal island islands mountain region province
+    country nation system network report article war museum church""".split()
+)
+#: Titles that put a person's name after them ("General", "President", "Dr").
+_PERSON_TITLES = frozenset(
+    """mr mrs ms miss dr prof professor sir lady lord general gen admiral adm colonel col major
+    captain lieutenant sergeant president vice prime minister secretary senator representative
+    rep governor mayor chancellor ambassador chairman chairwoman chair director chief judge
+    justice king queen prince princess sheikh ayatollah supreme leader pope""".split()
+)
+
+
+def asks_a_persons_age(question: str) -> bool:
+    """True for "How old is <a person>?": a name after a title ("General ..."), or of two or
+    more capitalised words none of which heads the name of a thing ("the Treaty of ...").
+    Then only an age answers; the year they took office does not."""
+    match = re.search(r"\bhow\s+old\s+(?:is|was|are|were)\s+(.+?)\s*\??\s*$", question, re.I)
+    if not match:
+        return False
+    subject = match.group(1)
+    if subject.split()[0].casefold() in ("the", "a", "an", "this", "that", "its", "their"):
+        return False
+    tokens = re.findall(r"[\w’'.-]+", subject)
+    if not tokens or not all(t[:1].isupper() for t in tokens) or any(t.strip(".").isupper() and len(t.strip(".")) > 1 for t in tokens):
+        return False
+    folded = [t.casefold().strip(".") for t in tokens]
+    if any(t in _THING_HEADS for t in folded):
+        return False
+    return folded[0] in _PERSON_TITLES or len(tokens) >= 2
 
 
 def question_names(question: str) -> list[str]:
@@ -316,6 +357,50 @@ def _non_latin(sentence: str) -> list[str]:
     return out
 
 
+#: Capitalised words that are not names of people, organisations or places: months, days, and
+#: the words that refer to a part of a text ("Section 5104", "Figure 1").
+_NOT_NAMES = frozenset(
+    """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday section sections title figure table
+    chapter part annex appendix p l""".split()
+)
+
+
+def _proper_names(sentence: str) -> list[str]:
+    """The sentence's names that can stand for a person, an organisation or a place: not a month,
+    a weekday or a reference to a part of a text."""
+    return [n for n in _names(sentence) if not _folded_words(n) <= _NOT_NAMES]
+
+
+def _asked(question: str) -> set[str]:
+    """The question's own words, plus the initials of its capitalised phrases ("Chief of Space
+    Operations" is also "cso"): what the question says already does not answer it."""
+    asked = _folded_words(question)
+    for m in _CAPITALISED.finditer(question):
+        caps = [w for w in m.group(0).split() if w[:1].isupper()]
+        if len(caps) > 1:
+            asked.add("".join(w[0] for w in caps).casefold())
+    return asked
+
+
+def _is_new(found: str, asked: set[str]) -> bool:
+    """True when ``found`` has a word the question does not already say, in any of its forms
+    ("Australian" is said by a question about Australia)."""
+    return any(not any(_same_root(w, a) for a in asked) for w in _folded_words(found))
+
+
+def _same_root(word: str, other: str) -> bool:
+    """The same word or a form of it: a shared start of five letters, or of all but the last
+    letter of the shorter word ("china" and "chinese", "iran" and "iranian")."""
+    if word == other:
+        return True
+    shorter = min(len(word), len(other))
+    if shorter < 4:
+        return False
+    need = min(5, shorter - 1)
+    return word[:need] == other[:need]
+
+
 def _folded_words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w+", text.casefold()) if w not in _FUNCTION_WORDS}
 
@@ -323,5 +408,6 @@ def _folded_words(text: str) -> set[str]:
 _FUNCTION_WORDS = frozenset(
     """a an the this that these those it its he she they we i you his her their our my your
     in on at of for to from by with and or but as is was are were be been if then so not no
-    what which who whom whose when where why how there here also however although while""".split()
+    what which who whom whose when where why how there here also however although while
+    many some most several all both each few other such any every much more""".split()
 )

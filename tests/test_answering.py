@@ -153,3 +153,21 @@ def test_a_question_that_spells_an_acronym_out_in_lower_case_is_covered_by_the_a
     answer = built.compose(state("How much did the act provide for research, development, test, and evaluation?",
                                  (p,)))
     assert answer.citations[0].quote.startswith("The act provided $14.9 billion")
+
+
+
+def test_a_neighbour_must_carry_the_answer_type_plainly(embedder: Embedder) -> None:
+    """The best sentence names the role but no one; the next sentence's only capitalised word
+    is a month, and the one after it a quoted title: a name question quotes the title, never the
+    month, and a question whose neighbours carry nothing is declined."""
+    text = ("The ambassador to the island has warned of consequences for the lease. "
+            "In April the talks resumed. The dispute concerns the port.")
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/port.txt", title="Port", kind="paragraph",
+                text=text, start=0, end=len(text), score=0.03)
+    answer = composer(embedder).compose(state("What is the name of the ambassador to the island?", (p,)))
+    assert answer.abstained, answer.text
+    titled = text + " The treaty is called “Harbour Accord”."
+    q = Passage(number=1, chunk_id="c1", doc_id="/corpus/port.txt", title="Port", kind="paragraph",
+                text=titled, start=0, end=len(titled), score=0.03)
+    answer = composer(embedder, neighbour_window=3).compose(state("What is the name of the treaty about the lease?", (q,)))
+    assert not answer.abstained and "Harbour Accord" in answer.text

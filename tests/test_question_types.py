@@ -151,3 +151,53 @@ def test_a_number_word_inside_a_name_is_not_a_number() -> None:
 
     assert type_strength("Australia works with the United States through the Five Eyes alliance.", "number") == 0
     assert type_strength("Two ships sank and three were damaged.", "number") == 1
+
+
+AMBASSADOR = ("China’s ambassador to Australia has insinuated that a forced sale of the lease to an Australian "
+              "company could result in investment and trade repercussions.")
+
+
+def test_a_name_the_question_already_says_in_another_form_is_not_the_answer() -> None:
+    """"Australian" is the question's "Australia"; a sentence about the ambassador that names no
+    one does not give the ambassador's name (IF10491, a dev product)."""
+    question = "What is the name of China's ambassador to Australia?"
+    assert expected_type(question) == "name"
+    assert type_strength(AMBASSADOR, "name", question) == 0
+    assert type_strength("Many Australians express concern about the lease.", "name", question) == 0
+    assert type_strength("The ambassador, Xiao Qian, spoke in Canberra.", "name", question) == 1
+
+
+def test_a_months_name_and_a_section_number_are_not_people() -> None:
+    question = "Who chairs the committee?"
+    assert type_strength("The committee met in April and reported under Section 5104.", "agent", question) < 2
+    assert type_strength("The committee is chaired by Jane Doe.", "agent", question) == 2
+
+
+def test_an_acronym_of_the_questions_own_phrase_is_not_new() -> None:
+    question = "Who was the first Chief of Space Operations?"
+    assert "CSO" not in type_evidence("The Chief of Space Operations (CSO) leads the service.", "agent", question)
+
+
+def test_a_company_with_a_modifier_is_still_asked_for() -> None:
+    assert expected_type("Which PRC-based company holds the lease on the port?") == "agent"
+    assert expected_type("Which shipping company owns the vessel?") == "agent"
+
+
+@pytest.mark.parametrize(
+    "question,person",
+    [
+        ("How old is Kim Jong Un?", True),
+        ("How old is General Chance B. Saltzman?", True),
+        ("How old is President Putin?", True),
+        ("How old is the security arrangement between Beijing and Pyongyang?", False),
+        ("How old is the Treaty of Friendship?", False),
+        ("How old is NATO?", False),
+        ("How old is the pact?", False),
+    ],
+)
+def test_a_persons_age_is_told_from_a_things(question: str, person: bool) -> None:
+    from assistant.question_types import asks_a_persons_age
+
+    assert asks_a_persons_age(question) is person
+    strength = type_strength("The current CSO, General Chance B. Saltzman, was appointed in November 2022.", "age", question)
+    assert strength == (0 if person else 1)  # a year is an age loosely, but not a person's
