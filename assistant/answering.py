@@ -393,6 +393,15 @@ class ExtractiveComposer:
             # for its country)
             return []
         lead = 1 if neighbour is None else 2
+        if cues.names and not any(c.kind in _METADATA_TYPES for c in chosen[:lead]):
+            # the answering sentence itself names what the question is about, or refers back to
+            # it ("It is ...", "The service ..."); a sentence about something else that merely
+            # shares a passage with the name ("The Space Force Headquarters are at ..." beside a
+            # mention of another command) does not answer where that other command is
+            said = set().union(*(_supported(cues.names, c.passage, c.text) for c in chosen[:lead]))
+            unsaid = sum(w for i, w in enumerate(cues.weights) if i not in said)
+            if unsaid >= self.name_support and not _ANAPHOR.match(chosen[0].text):
+                return []
         if self.require_answer_type and cues.kind in self.typed_answers and not any(
                 c.strength for c in chosen[:lead]):
             return []  # asked for a date, a number or a name; the answering sentence holds none
@@ -485,14 +494,16 @@ def _covered_tokens(text: str, phrases: Sequence[tuple[str, frozenset[str]]]) ->
     return tokens
 
 
-def _supported(names: Sequence[tuple[str, ...]], passage: Passage) -> set[int]:
+def _supported(names: Sequence[tuple[str, ...]], passage: Passage, sentence: str | None = None) -> set[int]:
     """The indices of ``names`` that ``passage`` (text, title, section, author, publisher, file
     name) mentions: any of a name's keys, a word sharing its first letters ("Russia" in
-    "Russian"), or the initials of a capitalised phrase for an acronym."""
+    "Russian"), or the initials of a capitalised phrase for an acronym. With ``sentence``, only
+    what that sentence itself says."""
     if not names:
         return set()
-    text = " ".join(filter(None, [passage.text, passage.title, passage.section, passage.author or "",
-                                  passage.publisher or "", PurePath(passage.doc_id).stem, passage.date or ""]))
+    text = sentence if sentence is not None else " ".join(filter(None, [
+        passage.text, passage.title, passage.section, passage.author or "", passage.publisher or "",
+        PurePath(passage.doc_id).stem, passage.date or ""]))
     present = _present(text)
     found = set()
     for i, tokens in enumerate(names):
@@ -538,6 +549,9 @@ def _mentions(c: Candidate, keys: frozenset[str]) -> bool:
     return bool(keys & _present(c.text))
 
 
+#: A sentence opening that refers back to something named before it: a pronoun, a demonstrative,
+#: or a definite description in lower case ("The service ...", "These ships ...").
+_ANAPHOR = re.compile(r"\s*(?:(?i:it|its|they|their|them|this|these|that|those|he|she|his|her|such|both)\b|(?i:the)\s+[a-z]+\b)")
 #: An acronym in a text, "&" and a plural "s" aside ("RDT&E", "O&M", "SSNs").
 _ACRONYM = re.compile(r"\b([A-Z][A-Z&]*[A-Z])s?\b")
 #: The most words a spelled-out acronym is looked for in.

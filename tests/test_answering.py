@@ -171,3 +171,23 @@ def test_a_neighbour_must_carry_the_answer_type_plainly(embedder: Embedder) -> N
                 text=titled, start=0, end=len(titled), score=0.03)
     answer = composer(embedder, neighbour_window=3).compose(state("What is the name of the treaty about the lease?", (q,)))
     assert not answer.abstained and "Harbour Accord" in answer.text
+
+
+
+def test_the_answering_sentence_names_what_the_question_is_about_or_refers_back_to_it(embedder: Embedder) -> None:
+    """The passage names the Harbour Authority, but the sentence about headquarters is about
+    the ministry: declined. A sentence that refers back ("It is based ...") still answers."""
+    other = ("The Maritime Ministry headquarters are located in Portvale. "
+             "The ministry works with the Harbour Authority on inspections.")
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/port.txt", title="Port", kind="paragraph",
+                text=other, start=0, end=len(other), score=0.03)
+    def idf(token: str) -> float:  # every word fairly rare, none unseen: names are distinctive and known
+        return 5.0 if token == "\x00" else 4.0
+
+    assert composer(embedder).compose(state("Where is the Harbour Authority headquartered?", (p,)), idf).abstained
+    own = ("The Harbour Authority inspects every ship that docks. "
+           "It is headquartered in Portvale, near the old customs house.")
+    q = Passage(number=1, chunk_id="c1", doc_id="/corpus/port.txt", title="Port", kind="paragraph",
+                text=own, start=0, end=len(own), score=0.03)
+    answer = composer(embedder).compose(state("Where is the Harbour Authority headquartered?", (q,)), idf)
+    assert not answer.abstained and "Portvale" in answer.text
