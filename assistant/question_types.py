@@ -145,6 +145,8 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found = [m.group(0) for m in _AGE.finditer(sentence)] + re.findall(_YEAR, sentence)
     elif kind == "money":
         found = [m.group(0) for m in re.finditer(_CURRENCY, sentence, re.I)]
+    elif kind == "number" and (unit := _asked_unit(question)):  # "how many tons": a number of tons
+        found = [m.group(0) for m in re.finditer(rf"\d[\d.,]*\s*(?:\w+[\s-]+)?(?:{unit})\b", sentence, re.I)]
     elif kind == "number":
         found = [
             m.group(0) for m in re.finditer(rf"\d[\d.,]*%?|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", sentence, re.I)
@@ -197,7 +199,7 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
     if kind == "date":
         return 2 if new(re.findall(rf"{_YEAR}|\b\d{{4}}-\d{{2}}-\d{{2}}\b", sentence, re.I)) else 1
     if kind == "number":
-        return 2 if new(re.findall(r"\d[\d.,]*%?", sentence)) else 1
+        return 2 if new(re.findall(r"\d[\d.,]*%?", sentence)) or _asked_unit(question) else 1
     if kind == "age":  # an age plainly; the year something dates from loosely, but not a person's
         plain = new([m.group(0) for m in _AGE.finditer(sentence)])
         return 2 if plain else 0 if asks_a_persons_age(question) else 1
@@ -244,6 +246,26 @@ def asks_a_persons_age(question: str) -> bool:
     if any(t in _THING_HEADS for t in folded):
         return False
     return folded[0] in _PERSON_TITLES or len(tokens) >= 2
+
+
+#: Units of measure a "how many ...?" question may count in; the answer must be in them.
+_UNITS: dict[str, str] = {
+    "ton": r"tons?|tonnes?", "tonne": r"tons?|tonnes?", "barrel": r"barrels?|bbl|bpd|b/d",
+    "gallon": r"gallons?|gal", "litre": r"lit(?:re|er)s?", "liter": r"lit(?:re|er)s?",
+    "kilometre": r"kilomet(?:re|er)s?|km", "kilometer": r"kilomet(?:re|er)s?|km", "mile": r"miles?|mi",
+    "metre": r"met(?:re|er)s?", "meter": r"met(?:re|er)s?", "foot": r"feet|foot|ft", "feet": r"feet|foot|ft",
+    "acre": r"acres?", "hectare": r"hectares?|ha", "kilogram": r"kilograms?|kg", "pound": r"pounds?|lbs?",
+    "megawatt": r"megawatts?|mw", "gigawatt": r"gigawatts?|gw", "knot": r"knots?", "nautical": r"nautical\s+miles?|nm",
+}
+
+
+def _asked_unit(question: str) -> str | None:
+    """The unit a "how many/much <unit> ...?" question counts in, as a pattern ("tons")."""
+    match = re.search(r"\bhow\s+(?:many|much)\s+([a-z]+)", question, re.I)
+    if not match:
+        return None
+    word = match.group(1).casefold()
+    return _UNITS.get(word) or _UNITS.get(word[:-1] if word.endswith("s") else word) or _UNITS.get(word[:-2] if word.endswith("es") else word)
 
 
 def question_names(question: str) -> list[str]:

@@ -201,3 +201,14 @@ def test_a_persons_age_is_told_from_a_things(question: str, person: bool) -> Non
     assert asks_a_persons_age(question) is person
     strength = type_strength("The current CSO, General Chance B. Saltzman, was appointed in November 2022.", "age", question)
     assert strength == (0 if person else 1)  # a year is an age loosely, but not a person's
+
+
+def test_a_count_in_a_unit_needs_a_number_in_that_unit() -> None:
+    """"How many tons ...?" is not answered by a percentage of cars (R48903, a dev product)."""
+    question = "How many tons of soybeans did the United States export to the region in 2025?"
+    shares = ("In 2025, measured by weight of vehicles, the Persian Gulf countries accounted for over 20% of "
+              "the United States' waterborne exports of passenger cars and 15% of trucks.")
+    assert shares in HORMUZ
+    assert type_strength(shares, "number", question) == 0
+    assert type_strength("The United States shipped 1.2 million tons of soybeans there.", "number", question) == 2
+    assert type_strength(SHIPS, "number", "How many ships transited the strait each day?") == 2  # no unit asked
