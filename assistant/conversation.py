@@ -113,8 +113,28 @@ def resolve_followup(question: str, history: Sequence[Turn]) -> str:
         or _new_wh_noun(question, topic)
         or _substitution(question, topic)
         or _pronouns(question, topic, previous.answer or "")
+        or _same_topic(question, topic)
     )
     return rewritten or question
+
+
+# -- a question of its own that continues the topic -----------------------------------------------
+_CONTINUES = re.compile(r"^\s*(?:and|but|so|also)\s*,?\s+(?P<q>.+?)\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def _same_topic(question: str, topic: str) -> str | None:
+    """ "And what do critics argue?" after "What does the government claim the system is for?":
+    a question with its own verb but no subject matter, joined to the previous one by "and",
+    asks about the previous question's subject: "What do critics argue about the government
+    claim the system is for?" (the previous question's words after its question word)."""
+    match = _CONTINUES.match(question)
+    if not match or _names(question) or not re.match(rf"{_WH}\b", match.group("q"), re.IGNORECASE):
+        return None
+    body = _strip_end(topic[_question_body_start(topic):])
+    body = re.sub(rf"\s+{_PREPOSITION}$", "", body)
+    if not content_words(body):
+        return None
+    return _sentence(f"{match.group('q')} about {body}")
 
 
 # -- bare question words ---------------------------------------------------------------------

@@ -109,3 +109,21 @@ def test_a_real_followup_is_answered_about_the_new_entity(corpus_assistant) -> N
     # answered about the United States, or declined (retrieval may not bring the U.S. bullet):
     # never answered about China again, as the appended "(context: ...)" question was
     assert answer.abstained or "U.S." in answer.text or "United States" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "previous,followup,expected",
+    [
+        ("What does the government claim the surveillance system contributes to?", "And what do critics argue?",
+         "What do critics argue about the government claim the surveillance system contributes?"),
+        ("What is the Space Force's budget request for FY2027?", "And what do critics say?",
+         "What do critics say about the Space Force's budget request for FY2027?"),
+    ],
+)
+def test_a_question_of_its_own_joined_by_and_keeps_the_previous_subject(previous: str, followup: str, expected: str) -> None:
+    """It has its own verb but no subject matter, so it is asked about the previous question's."""
+    assert resolve_followup(followup, [turn(previous)]) == expected
+
+
+def test_a_question_joined_by_and_that_names_its_subject_is_left_alone() -> None:
+    assert resolve_followup("And what did Japan say?", [turn("What did China say about the pact?")]) == "And what did Japan say?"
