@@ -13,7 +13,9 @@ old question again. Instead the previous question is *rewritten*:
   "Why does the bill amend the law?";
 * a pronoun ("it", "they", "he") is replaced by what the previous turn was about: the name
   in the previous answer that the previous question asked for (a quoted title, a capitalised
-  name), else the previous question's own noun phrase.
+  name), else the previous question's own noun phrase;
+* a question of its own joined by "and" but with no subject matter ("And what do critics
+  argue?") is asked about the previous question's subject.
 
 The rules use word shapes only (capitals, digits, quotes, question words), never a document's
 vocabulary, and fall back to the question as asked when nothing fits.
