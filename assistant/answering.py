@@ -190,6 +190,7 @@ class ExtractiveComposer:
         name_support: float = 0.45,
         predicate_weight: float = 0.35,
         neighbour_strength: int = 2,
+        minor_name_share: float = 0.1,
         typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name"),
     ) -> None:
         self.embedder = embedder
@@ -208,6 +209,7 @@ class ExtractiveComposer:
         self.name_support = name_support
         self.predicate_weight = predicate_weight
         self.neighbour_strength = neighbour_strength
+        self.minor_name_share = minor_name_share
         self.typed_answers = tuple(typed_answers)
 
     @classmethod
@@ -223,6 +225,7 @@ class ExtractiveComposer:
             require_answer_type=settings.require_answer_type, score_floor=settings.answer_score_floor,
             name_support=settings.name_support, predicate_weight=settings.predicate_weight,
             neighbour_strength=settings.neighbour_strength, typed_answers=settings.typed_answers,
+            minor_name_share=settings.minor_name_share,
         )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
@@ -318,7 +321,14 @@ class ExtractiveComposer:
             c.strength = self._strength(c, cues, question)
         background = float(np.median([c.score for c in cands]))
         support = {id(c): _supported(cues.names, c.passage) for c in cands}
-        full = [c for c in cands if len(support[id(c)]) == len(cues.names)]
+
+        def lacking(c: Candidate) -> float:  # the share of the question carried by names c's passage lacks
+            return sum(w for i, w in enumerate(cues.weights) if i not in support[id(c)])
+
+        # passages naming what the question names, or lacking only a minor name of it ("American"
+        # for a text that says "U.S."); never lacking a required one
+        full = [c for c in cands if set(cues.required) <= support[id(c)] and (
+                len(support[id(c)]) == len(cues.names) or lacking(c) < self.minor_name_share)]
         keys = [_name_keys(n) for n in cues.mentioned]
         for c in cands:  # sentences that name what the question names come first, other things equal
             c.rank = c.score + self.predicate_weight * c.predicate
@@ -328,9 +338,6 @@ class ExtractiveComposer:
         def weak(c: Candidate) -> bool:  # neither good in itself nor clearly above the question's background
             return c.score < self.score_floor or (
                 c.score < self.abstain_threshold and c.score - background < self.relative_threshold)
-
-        def lacking(c: Candidate) -> float:  # the share of the question carried by names c's passage lacks
-            return sum(w for i, w in enumerate(cues.weights) if i not in support[id(c)])
 
         # Passages naming what the question names are preferred; when none of their sentences
         # answers, a sentence from another passage may, and the name check below still decides

@@ -175,6 +175,11 @@ class Settings(BaseSettings):
         description="Answer types a question is declined without (a date, a number, a name not in the question). "
         "Person, place and reason are left out: dev showed their looser carriers (role words, any name) decline answerable questions.",
     )
+    minor_name_share: float = Field(
+        0.1, ge=0.0, le=1.0,
+        description="A name carrying less than this share of the question's word weight (IDF) may be missing from the "
+        "passage that answers it (\"American\" for a text that says \"U.S.\"); swept 0 / 0.1 / 0.225 on dev.",
+    )
     neighbour_strength: int = Field(
         2, ge=0, le=2,
         description="How plainly (0-2) a neighbouring sentence must carry the answer type to be quoted for a best sentence that lacks it.",

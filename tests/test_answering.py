@@ -191,3 +191,24 @@ def test_the_answering_sentence_names_what_the_question_is_about_or_refers_back_
                 text=own, start=0, end=len(own), score=0.03)
     answer = composer(embedder).compose(state("Where is the Harbour Authority headquartered?", (q,)), idf)
     assert not answer.abstained and "Portvale" in answer.text
+
+
+def test_a_passage_lacking_only_a_minor_name_still_competes(embedder: Embedder) -> None:
+    """"American" is a minor name of the question; the passage that answers says "U.S." and must
+    not be shut out by a worse passage that happens to say "South America"."""
+    text = ("Gulf countries account for nearly 20% of U.S. exports by ship of sauces such as ketchup. "
+            "Gulf nations take roughly 10% of the chicken shipped from ports that also serve South America.")
+    cut = text.index(" Gulf nations") + 1
+    p1 = Passage(number=1, chunk_id="c1", doc_id="/corpus/gulf.txt", title="Gulf", kind="paragraph",
+                 text=text[:cut].strip(), start=0, end=cut - 1, score=0.03)
+    p2 = Passage(number=2, chunk_id="c2", doc_id="/corpus/gulf.txt", title="Gulf", kind="paragraph",
+                 text=text[cut:], start=cut, end=len(text), score=0.02)
+
+    def idf(token: str) -> float:
+        return {"\x00": 5.0, "american": 2.6}.get(token, 4.0)
+
+    question = "Roughly what percentage of American seaborne exports of sauces like ketchup go to Gulf countries?"
+    answer = composer(embedder).compose(state(question, (p1, p2)), idf)
+    assert "20%" in answer.citations[0].quote
+    strict = composer(embedder, minor_name_share=0.0).compose(state(question, (p1, p2)), idf)
+    assert "10%" in strict.citations[0].quote  # every name required: the worse passage wins
