@@ -64,6 +64,18 @@ def resolve_model_path(spec: str) -> Path:
     return path
 
 
+def model_words(spec: str) -> frozenset[str]:
+    """The whole English words of the model's WordPiece vocabulary (lower case, letters only, four
+    letters or more): words the model knows are real words, so spelling correction leaves them
+    alone ("putting" is not a misspelling of a corpus's "petting"). Empty when the model has no
+    ``vocab.txt``."""
+    try:
+        lines = (resolve_model_path(spec) / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    except (OSError, ConfigurationError):
+        return frozenset()
+    return frozenset(w for w in lines if len(w) >= 4 and w.isalpha() and w.islower() and w.isascii())
+
+
 def load_model(spec: str, device: str = "cpu") -> Any:
     """Load (once per process) and return the SentenceTransformer for ``spec``."""
     key = (spec, device)

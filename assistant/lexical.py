@@ -120,6 +120,7 @@ class LexicalIndex:
         self._doc_index = {doc_id: i for i, (doc_id, _) in enumerate(docs)}
         self._corrections: dict[str, str] = {}
         self.spelling_cutoff = SPELLING_CUTOFF
+        self.dictionary: frozenset[str] = frozenset()  # words known to be real, never corrected
 
     # construction ---------------------------------------------------------------------------
     @classmethod
@@ -308,7 +309,7 @@ class LexicalIndex:
         """Replace words the corpus does not contain by a close vocabulary word, if any."""
         fixed = []
         for word in words:
-            if len(word) < 4 or word.isdigit() or self._known(word):
+            if len(word) < 4 or word.isdigit() or word in self.dictionary or self._known(word):
                 fixed.append(word)
             else:
                 fixed.append(self._closest(word))
@@ -440,9 +441,11 @@ class LexicalCache:
     the older index keeps answering meanwhile (documents changed since are masked out).
     """
 
-    def __init__(self, folder: Path | None, spelling_cutoff: float = SPELLING_CUTOFF) -> None:
+    def __init__(self, folder: Path | None, spelling_cutoff: float = SPELLING_CUTOFF,
+                 dictionary: frozenset[str] = frozenset()) -> None:
         self.folder = folder  # None: nothing saved (a Chroma server with no shared folder)
         self.spelling_cutoff = spelling_cutoff
+        self.dictionary = dictionary  # real words never corrected (the embedding model's vocabulary)
         self._current: LexicalIndex | None = None
         self._lock = threading.Lock()
         self._building: str | None = None
@@ -513,6 +516,7 @@ class LexicalCache:
         except (OSError, ValueError, KeyError):
             return None
         index.spelling_cutoff = self.spelling_cutoff
+        index.dictionary = self.dictionary
         return index
 
     def _build_quietly(self, version: str, committed: dict[str, str],
@@ -549,6 +553,7 @@ class LexicalCache:
             except (OSError, ValueError):
                 pass
         index.spelling_cutoff = self.spelling_cutoff
+        index.dictionary = self.dictionary
         return index
 
     def _prune(self, keep_version: str, committed: dict[str, str]) -> None:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .chunking import METADATA_KINDS
 from .config import RetrievalMode, Settings
-from .embeddings import Embedder
+from .embeddings import Embedder, model_words
 from .index import ChunkStore
 from .lexical import LexicalCache, LexicalIndex, lexical_folder
 from .overlap import jaccard, word_bag
@@ -143,7 +143,8 @@ class HybridSearch:
         self.store = store
         self.embedder = embedder
         self.settings = settings
-        self._lexical = LexicalCache(lexical_folder(settings), settings.spelling_cutoff)
+        self._lexical = LexicalCache(lexical_folder(settings), settings.spelling_cutoff,
+                                     model_words(settings.embedding_model))
 
     def lexical_index(self) -> LexicalIndex:
         """The BM25 index of the store's current version (see :mod:`assistant.lexical`).

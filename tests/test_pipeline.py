@@ -56,6 +56,16 @@ def test_resolve_adds_context_and_corrects_spelling(corpus_assistant: Assistant)
     assert no_followups.standalone == "When was it signed?"
 
 
+def test_a_real_word_the_corpus_lacks_is_not_corrected_to_a_corpus_word(corpus_assistant: Assistant) -> None:
+    """The article has "petting zoo"; "putting" is a real word (the embedding model knows it) and
+    stays, as do "ever" and "done", while a misspelling is still corrected."""
+    stage = resolve(corpus_assistant.hybrid_search)
+    assert "petting" in corpus_assistant.hybrid_search.correct_spelling("peting")  # the corpus word exists
+    fixed = stage(QuestionState(question="How much is Russia putting into the pact, if it was ever done? Wich treatty?"))
+    assert "putting" in fixed.standalone and " ever " in fixed.standalone and "done" in fixed.standalone
+    assert "treaty" in fixed.standalone
+
+
 def test_retrieve_numbers_passages_as_the_results(corpus_assistant: Assistant) -> None:
     state = QuestionState(question="q", standalone="Which treaty does the new pact replace?", k=4)
     done = retrieve(corpus_assistant.hybrid_search)(state)
