@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePath
 from typing import Protocol
 
@@ -260,6 +261,8 @@ class ExtractiveComposer:
         kind = expected_type(state.standalone)
         mentioned = tuple(dict.fromkeys(question_names(state.standalone)))
         if asks_about_the_source(state.standalone):
+            if kind is None and _SOURCE_LINE_ASKS[1][1].search(state.standalone):
+                kind = "agent"  # "What is the job title of the author of ...?": the author line says it
             scoped = bool(state.filters and state.filters.documents)
             return QuestionCues(kind, mentioned=mentioned, about_source=True, scoped=scoped)
         if idf is None:
@@ -360,7 +363,11 @@ class ExtractiveComposer:
             # the document is the one the best match belongs to; its own metadata line answers
             own = [c for c in lines if c.passage.doc_id == head.passage.doc_id]
             if own or lines:
-                head, source_line = (own or lines)[0], True
+                pool = own or lines
+                # "Which organisation published ...?" asks for the publisher line, "Who wrote ...?"
+                # for the byline, though either names a person or an organisation
+                wanted = _SOURCE_LINE_WANTED.get(next((k for k, p in _SOURCE_LINE_ASKS if p.search(question)), ""))
+                head, source_line = next((c for c in pool if c.kind == wanted), pool[0]), True
         elif cues.kind:  # a plainer carrier of the asked-for type, nearly as good, answers instead
             near = [c for c in ranked if c.rank >= head.rank - self.type_window]
             head = max(near, key=lambda c: (c.strength, c.rank))
@@ -556,6 +563,14 @@ def _mentions(c: Candidate, keys: frozenset[str]) -> bool:
     return bool(keys & _present(c.text))
 
 
+#: The label of an author line ("Authors:", "Author(s):", "By").
+_AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|author\(s\)|written\s+by|by)\s*:?\s*", re.I)
+#: Which metadata line a question about a document's source asks for, by its wording.
+_SOURCE_LINE_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("publisher", re.compile(r"\bpublish(?:ed|es|er|ing)\b|\borgani[sz]ations?\b|\binstitut(?:e|ion)\b|\bthink\s+tank\b", re.I)),
+    ("byline", re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I)),
+)
+_SOURCE_LINE_WANTED = {"publisher": "publisher", "byline": "byline"}
 #: A sentence opening that refers back to something named before it: a pronoun, a demonstrative,
 #: or a definite description in lower case ("The service ...", "These ships ...").
 _ANAPHOR = re.compile(r"\s*(?:(?i:it|its|they|their|them|this|these|that|those|he|she|his|her|such|both)\b|(?i:the)\s+[a-z]+\b)")
@@ -567,15 +582,32 @@ _LONGEST_ACRONYM = 6
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|the|on)\s+)?[A-Z][a-z]+)+")
 
 
+def _spelled_date(iso: str | None) -> str | None:
+    """An ISO date as words ("2026-04-17" -> "April 17, 2026"), or None."""
+    try:
+        return date.fromisoformat(iso or "").strftime("%B %-d, %Y")
+    except ValueError:
+        return None
+
+
 def answer_sentence(c: Candidate) -> str:
     """Verbatim sentence; metadata lines are phrased as a sentence around their exact text."""
     if c.kind == "byline":
         author, _, when = c.text.partition("|")
-        return f"The article is by {author.strip()}, dated {when.strip()}." if when else f"By {c.text}."
+        if when:
+            return f"The article is by {author.strip()}, dated {when.strip()}."
+        return f"By {_AUTHOR_LABEL.sub('', c.text)}."  # "Authors: Frittelli, John; ..." -> "By Frittelli, John; ..."
     if c.kind == "publisher":
         return f"It was published by {c.text}."
     if c.kind == "dateline":  # "Updated April 10, 2026", "Publication Date: 04/10/2026": it says itself
-        return c.text if c.text.endswith(".") else f"{c.text}."
+        text = c.text.rstrip(".")
+        numeric = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b", text)  # "04/17/2026" reads two ways
+        spelled = _spelled_date(c.passage.date)
+        if numeric and spelled and c.passage.date:  # say which way, when the document's date agrees with it
+            year, month, day = c.passage.date.split("-")
+            if numeric.group(3) == year and {int(numeric.group(1)), int(numeric.group(2))} == {int(month), int(day)}:
+                return f"{text} ({spelled})."
+        return f"{text}."
     if c.kind == "title":
         return f"The article is titled \u201c{c.text}\u201d."
     if c.kind == "caption":

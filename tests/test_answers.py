@@ -295,3 +295,36 @@ def test_a_better_sentence_lacking_a_minor_name_still_answers(wider_assistant: A
     assert_cites(answer)
     assert "Stalin" in answer.text
     assert_quotes_match_source(answer)
+
+
+def test_a_question_about_the_publisher_gets_the_publisher_line(corpus_assistant: Assistant) -> None:
+    """"Who published ...?" asks for an organisation or a person; the publisher line answers,
+    not the byline it resembles, and "Who wrote ...?" gets the byline."""
+    published = corpus_assistant.ask("Who published this analysis?")
+    assert published.text.startswith("It was published by Bloomsbury Intelligence & Security Institute")
+    wrote = corpus_assistant.ask("Who wrote the analysis?")
+    assert wrote.text.startswith("The article is by Lily Donahue")
+
+
+def test_a_numeric_publication_date_is_also_spelled_out(wider_assistant: Assistant) -> None:
+    """"Publication Date: 04/17/2026" reads two ways; the answer says which, from the document's
+    parsed date, and quotes the line exactly."""
+    answer = wider_assistant.ask("When was the CRS Defense Primer on the U.S. Space Force last updated?")
+    assert "04/17/2026 (April 17, 2026)" in answer.text or "April 17, 2026" in answer.citations[0].quote
+    assert_quotes_match_source(answer)
+
+
+def test_the_job_title_of_an_author_comes_from_the_author_block(tmp_path: Path) -> None:
+    """The PDF's author block gives each author's title; the question names no answer type of
+    its own ("What is the job title ...?"), but it is about the author, so the author lines answer."""
+    from assistant.testing import make_assistant
+
+    bot = make_assistant(tmp_path, corpus=[CRS / "R48903.3.pdf"])
+    answer = bot.ask("What is the job title of the author of 'The Strait of Hormuz in Brief'?")
+    assert "Specialist in Transportation Policy" in answer.text or "Analyst in Transportation Policy" in answer.text
+    assert_quotes_match_source(answer)
+
+
+def test_an_author_line_is_phrased_without_its_label(wider_assistant: Assistant) -> None:
+    answer = wider_assistant.ask("Who wrote the CRS report on the Strait of Hormuz?")
+    assert "Frittelli" in answer.text and "By Authors:" not in answer.text
