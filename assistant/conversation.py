@@ -73,6 +73,7 @@ _NAME = re.compile(
     r"(?:\s+\d+[A-Za-z]?\b)?"  # "Pillar 2", "Section 5104"
 )
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+_CODE = re.compile(r"\b[A-Z]{1,6}\d[\w-]*\b")  # "FY2026", "H.R." aside: letters then digits
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _NOUN_PHRASE = re.compile(
     r"\b(?:the|this|that|these|those|its|their|his|her)\s+(?:[a-z][\w\-]*\s+){0,2}?[a-z][\w\-]*",
@@ -194,6 +195,10 @@ def _substitution(question: str, topic: str) -> str | None:
     if slot is None:
         return None
     start, end = slot
+    # "Pillar 2" after "AUKUS Pillar 1": the part of the name from the shared word on is replaced
+    first = new.split()[0]
+    if first[:1].isupper() and (at := re.search(rf"\b{re.escape(first)}\b", topic[start:end])) and at.start() > 0:
+        start += at.start()
     return _sentence(topic[:start] + new + topic[end:])
 
 
@@ -204,10 +209,15 @@ def _slot_for(new: str, topic: str) -> tuple[int, int] | None:
     phrases = [m.span() for m in _NOUN_PHRASE.finditer(topic) if m.start() >= body_start]
     if _NUMBER.fullmatch(new.strip()):
         spans = [m.span() for m in _NUMBER.finditer(topic) if m.start() >= body_start]
+    elif _CODE.fullmatch(new.strip()):  # "FY2027" or "2027" for the question's "FY2026"
+        spans = [m.span() for m in _CODE.finditer(topic) if m.start() >= body_start] or names or phrases
     elif re.match(r"(?:the|this|that|these|those|its|their|his|her)\s+[a-z]", new):
         spans = phrases or names  # "the ceremony" stands in for "the summit"
     else:
         spans = names or phrases  # "Japan" or "oil" stand in for a name
+        first = new.split()[0] if new.split() else ""
+        shared = [sp for sp in names if first[:1].isupper() and re.search(rf"\b{re.escape(first)}\b", topic[sp[0]:sp[1]])]
+        spans = shared or spans  # "Pillar 2" stands in for the name with "Pillar" in it
     return spans[0] if spans else None
 
 

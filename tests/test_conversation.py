@@ -28,7 +28,10 @@ def turn(question: str, answer: str = "") -> Turn:
         ("How many satellites does the Space Force operate?", "How many personnel?",
          "How many personnel does the Space Force operate?"),
         ("What did the Space Force receive in 2024?", "And in 2025?", "What did the Space Force receive in 2025?"),
-        ("What would AUKUS Pillar 1 allow Australia to do?", "What about Pillar 2?", "What would Pillar 2 allow Australia to do?"),
+        # the name shares "Pillar": only the part from it on is replaced, "AUKUS" stays
+        ("What would AUKUS Pillar 1 allow Australia to do?", "What about Pillar 2?", "What would AUKUS Pillar 2 allow Australia to do?"),
+        # a code stands in for a code, not for the first name of the question
+        ("How much did the Space Force get in FY2026?", "And FY2027?", "How much did the Space Force get in FY2027?"),
     ],
 )
 def test_elliptical_followups_substitute_the_new_entity(previous: str, followup: str, expected: str) -> None:
