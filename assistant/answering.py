@@ -30,7 +30,7 @@ from .config import Settings
 from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .overlap import jaccard, word_bag
-from .question_types import AnswerType, asks_about_the_source, expected_type, pinned_names, question_names, type_strength
+from .question_types import NUMBERED_NAME, AnswerType, asks_about_the_source, expected_type, pinned_names, question_names, type_strength
 from .schema import Answer, Citation, Passage
 from .state import QuestionState, TermWeight
 from .text import content_words, sentence_spans, words
@@ -130,6 +130,7 @@ class QuestionCues:
     required: tuple[int, ...] = ()  # indices of ``names`` the answer cannot do without (speaker, year, code)
     codes: tuple[int, ...] = ()  # the required years and codes: "FY2026 or 2025?" quotes a sentence for each
     scoped: bool = False  # retrieval was limited to named or chosen documents: their own lines answer about them
+    numbered: tuple[tuple[str, str], ...] = ()  # numbered names asked about, folded: ("pillar", "2")
 
 
 #: Which answer types a metadata line can carry (its text is a title, a name, a date line).
@@ -303,8 +304,10 @@ class ExtractiveComposer:
                 required.append(at)
                 if any(ch.isdigit() for ch in name):
                     codes.append(at)
+        numbered = tuple((m.group(1).casefold(), m.group(2).casefold()) for name in pinned_names(state.standalone)
+                         if (m := NUMBERED_NAME.fullmatch(name)))
         return QuestionCues(kind, tuple(names), unknown, mentioned, tuple(weights), required=tuple(required),
-                            codes=tuple(codes))
+                            codes=tuple(codes), numbered=numbered)
 
     def _strength(self, c: Candidate, cues: QuestionCues, question: str) -> int:
         if cues.kind is None:
@@ -318,6 +321,8 @@ class ExtractiveComposer:
     # -- choosing ---------------------------------------------------------------------------
     def select(self, cands: list[Candidate], cues: QuestionCues = QuestionCues(), question: str = "") -> list[Candidate]:
         """The sentences to answer with; empty means abstain."""
+        if cues.numbered:  # a sentence about "Pillar 1" does not answer a question about "Pillar 2"
+            cands = [c for c in cands if not _other_numbered(c.text, cues.numbered)]
         if not cands:
             return []
         for c in cands:
@@ -532,18 +537,29 @@ def _supported(names: Sequence[tuple[str, ...]], passage: Passage, sentence: str
     return found
 
 
+def _other_numbered(text: str, asked: Sequence[tuple[str, str]]) -> bool:
+    """True when ``text`` names another of a numbered kind the question asks about ("Pillar 1"
+    for "Pillar 2") and not the one asked."""
+    found = {(m.group(1).casefold(), m.group(2).casefold()) for m in NUMBERED_NAME.finditer(text)}
+    return any(word == w and number != n for w, n in found for word, number in asked) and not any(
+        a in found for a in asked)
+
+
 def _present(text: str) -> set[str]:
     """Words of ``text``, its initialisms without dots ("U.S." -> "us") and the initials of its
     capitalised phrases ("Government Accountability Office" -> "gao")."""
     present = set(words(text))
     present |= {m.group(0).replace(".", "").casefold() for m in re.finditer(r"\b(?:[A-Z]\.){2,}", text)}
     present |= {"".join(w[0] for w in m.group(0).split() if w[0].isupper()).casefold() for m in _PHRASE.finditer(text)}
+    present |= {f"{m.group(1)} {m.group(2)}".casefold() for m in NUMBERED_NAME.finditer(text)}  # "pillar 2"
     return present
 
 
 def _name_keys(name: str) -> frozenset[str]:
     """Ways a text may mention ``name``: its words, its initials ("United States" -> "us"),
     an initialism without its dots ("U.S." -> "us")."""
+    if (numbered := NUMBERED_NAME.fullmatch(name.strip())) and name in pinned_names(name):  # "Pillar 2" is not any pillar
+        return frozenset({f"{numbered.group(1)} {numbered.group(2)}".casefold()})
     keys = {t for t in content_words(name) if len(t) >= 3}
     if initials := _initials(name):
         keys.add(initials)

@@ -288,6 +288,9 @@ def pinned_names(question: str) -> list[str]:
     thing ("... in FY2022", "... in 2019"). Text about someone else, or
     about another year, does not answer it however close its wording."""
     pinned = [m.group(0) for m in re.finditer(r"\b(?:[A-Z]{1,6}\d[\w-]*|(?:1[5-9]|20)\d\d)\b", question)]
+    # a numbered name: "Pillar 2", "Section 5104", "Title 10" (not "April 2025", a date)
+    pinned += [m.group(0) for m in NUMBERED_NAME.finditer(question)
+               if m.group(1).casefold() not in _MONTH_NAMES | _QUESTION_OPENERS | _FUNCTION_WORDS]
     subject = _SUBJECT.match(question)
     if subject and _SPEECH.search(question, subject.end()):
         name = _CAPITALISED.match(question, subject.end())
@@ -296,6 +299,10 @@ def pinned_names(question: str) -> list[str]:
             pinned.append(re.sub(r"[’']s$", "", name.group(0)))
     return list(dict.fromkeys(pinned))
 
+
+#: A capitalised word and the number that tells its kind apart ("Pillar 2", "Section 5104").
+NUMBERED_NAME = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(\d{1,4}[A-Za-z]?)\b(?![\d,.]*\s*(?:%|percent|per\s*cent))")
+_MONTH_NAMES = frozenset(_MONTHS.split("|"))
 
 #: What someone said, claimed or thinks is theirs alone: a passage quoting someone else does not
 #: answer it. (Other subjects may be put another way: a capital's name for its country.)

@@ -212,3 +212,14 @@ def test_a_passage_lacking_only_a_minor_name_still_competes(embedder: Embedder) 
     assert "20%" in answer.citations[0].quote
     strict = composer(embedder, minor_name_share=0.0).compose(state(question, (p1, p2)), idf)
     assert "10%" in strict.citations[0].quote  # every name required: the worse passage wins
+
+
+def test_a_sentence_about_another_numbered_name_does_not_answer(embedder: Embedder) -> None:
+    """"Pillar 1 would allow ..." is closer in wording to "What would Pillar 2 allow?" than the
+    sentence about Pillar 2, but it is about another pillar."""
+    text = ("Under the pact, Pillar 1 would allow the navy to buy three submarines in the 2030s. "
+            "Pillar 2 focuses on joint development of advanced capabilities such as AI and hypersonics.")
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/pact.txt", title="Pact", kind="paragraph",
+                text=text, start=0, end=len(text), score=0.03)
+    answer = composer(embedder).compose(state("What would Pillar 2 allow the navy to do?", (p,)), lambda t: 4.0)
+    assert answer.citations and answer.citations[0].quote.startswith("Pillar 2 focuses")

@@ -212,3 +212,12 @@ def test_a_count_in_a_unit_needs_a_number_in_that_unit() -> None:
     assert type_strength(shares, "number", question) == 0
     assert type_strength("The United States shipped 1.2 million tons of soybeans there.", "number", question) == 2
     assert type_strength(SHIPS, "number", "How many ships transited the strait each day?") == 2  # no unit asked
+
+
+def test_a_numbered_name_is_pinned_but_a_date_or_an_opener_is_not() -> None:
+    from assistant.question_types import pinned_names
+
+    assert "Pillar 2" in pinned_names("What would AUKUS Pillar 2 allow Australia to do?")
+    assert "Section 5104" in pinned_names("What does Section 5104 of the FY2021 NDAA require?")
+    assert pinned_names("How many ships crossed in April 2025?") == ["2025"]
+    assert pinned_names("Which 1951 treaty underpins the alliance?") == ["1951"]
