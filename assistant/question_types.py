@@ -84,6 +84,15 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
 ]
 
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)s?\b"
+#: "What share / percentage / proportion ...?": a percentage or a fraction answers, not any number.
+_ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?(?:percentage|percent|proportion|share|fraction)\b|"
+                         r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:percentage|share|proportion)\b", re.I)
+_SHARE = re.compile(r"\d[\d.,]*\s*%|\bper\s*cent\b|\bpercent(?:age)?\b|\b(?:half|third|thirds|quarter|quarters|majority|"
+                    r"minority|fifth|fifths|tenth)\b|\b(?:one|two|three|four|five|\d+)\s+(?:in|out\s+of)\s+(?:every\s+)?\w+", re.I)
+#: "How many ...?" counts things; an amount of money is not a count.
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
+_NOT_A_COUNT = re.compile(r"(?:[$€£¥₩₽₹])\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand)\b)?|"
+                         rf"\b[A-Za-z]+\d[\w-]*|{_YEAR}", re.I)
 _DATE = re.compile(
     rf"{_YEAR}|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|"
     rf"\b(?:{_MONTHS})\b(?=\s+(?:\d|of|this|last|next))|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
@@ -147,10 +156,20 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found = [m.group(0) for m in re.finditer(_CURRENCY, sentence, re.I)]
     elif kind == "number" and (unit := _asked_unit(question)):  # "how many tons": a number of tons
         found = [m.group(0) for m in re.finditer(rf"\d[\d.,]*\s*(?:\w+[\s-]+)?(?:{unit})\b", sentence, re.I)]
+    elif kind == "number" and _ASKS_SHARE.search(question):  # a share is a percentage or a fraction
+        found = [m.group(0) for m in _SHARE.finditer(sentence)]
     elif kind == "number":
+        # a count is not an amount of money ("how many deltas ...?" is not answered by "$71.3 billion")
+        # nor a year or a code ("FY2027")
+        money = [m.span() for m in _NOT_A_COUNT.finditer(sentence)] if _ASKS_COUNT.search(question) else []
+        if money:  # nor the number of a law, a section or an order ("P.L. 119-75", "Section 5104")
+            money += [m.span(2) for m in NUMBERED_NAME.finditer(sentence)
+                      if m.group(1).casefold() not in _MONTH_NAMES | _QUESTION_OPENERS | _FUNCTION_WORDS]
+            money += [m.span() for m in re.finditer(r"(?<=[A-Z]\.)\s*\d[\d-]*", sentence)]
         found = [
             m.group(0) for m in re.finditer(rf"\d[\d.,]*%?|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", sentence, re.I)
             if not (m.group(0)[0].isupper() and sentence[: m.start()].strip())  # "Five Eyes" is a name
+            and not any(a <= m.start() < b for a, b in money)
         ]
     elif kind == "reason":
         found = [m.group(0) for m in _REASON.finditer(sentence)]
@@ -199,7 +218,8 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
     if kind == "date":
         return 2 if new(re.findall(rf"{_YEAR}|\b\d{{4}}-\d{{2}}-\d{{2}}\b", sentence, re.I)) else 1
     if kind == "number":
-        return 2 if new(re.findall(r"\d[\d.,]*%?", sentence)) or _asked_unit(question) else 1
+        digits = [f for f in evidence if re.search(r"\d", f)]
+        return 2 if new(digits) or _asked_unit(question) else 1
     if kind == "age":  # an age plainly; the year something dates from loosely, but not a person's
         plain = new([m.group(0) for m in _AGE.finditer(sentence)])
         return 2 if plain else 0 if asks_a_persons_age(question) else 1

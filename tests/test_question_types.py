@@ -221,3 +221,19 @@ def test_a_numbered_name_is_pinned_but_a_date_or_an_opener_is_not() -> None:
     assert "Section 5104" in pinned_names("What does Section 5104 of the FY2021 NDAA require?")
     assert pinned_names("How many ships crossed in April 2025?") == ["2025"]
     assert pinned_names("Which 1951 treaty underpins the alliance?") == ["1951"]
+
+
+def test_a_share_needs_a_percentage_or_a_fraction() -> None:
+    question = "What share of its GDP does Australia spend on defense?"
+    assert type_strength("The government is allocating an additional AU$50.3 billion to defense through 2034.",
+                         "number", question) == 0
+    assert type_strength("Defense spending will reach 2.4% of GDP.", "number", question) == 2
+    assert type_strength("About a third of the budget goes to defense.", "number", question) == 1
+
+
+def test_a_count_is_not_money_a_year_a_code_or_a_law_number() -> None:
+    question = "How many deltas does the Space Force have?"
+    assert type_strength("For FY2027, the Space Force requested a total of $71.3 billion.", "number", question) == 0
+    assert type_strength("The act (P.L. 119-75, Section 8149) funded the service in 2026.", "number", question) == 0
+    assert type_strength("The Space Force has 14 deltas.", "number", question) == 2
+    assert type_strength(SHIPS, "number", "How many ships transited the strait each day?") == 2
