@@ -136,7 +136,7 @@ class QuestionCues:
 #: Which answer types a metadata line can carry (its text is a title, a name, a date line).
 _METADATA_TYPES: dict[str, dict[str, int]] = {
     "title": {"name": 2},
-    "byline": {"agent": 2},
+    "byline": {"agent": 2, "person": 2},
     "dateline": {"date": 2},
     "publisher": {"agent": 2, "name": 1},
     "caption": {"agent": 1, "name": 1},
@@ -193,7 +193,7 @@ class ExtractiveComposer:
         predicate_weight: float = 0.35,
         neighbour_strength: int = 2,
         minor_name_share: float = 0.1,
-        typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name"),
+        typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person"),
     ) -> None:
         self.embedder = embedder
         self.abstain_threshold = abstain_threshold

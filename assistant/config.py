@@ -171,7 +171,7 @@ class Settings(BaseSettings):
         True, description="Decline a question of a type in typed_answers when no chosen sentence holds an answer of that type."
     )
     typed_answers: tuple[AnswerType, ...] = Field(
-        ("date", "number", "duration", "age", "money", "name"),
+        ("date", "number", "duration", "age", "money", "name", "person"),
         description="Answer types a question is declined without (a date, a number, a name not in the question). "
         "Person, place and reason are left out: dev showed their looser carriers (role words, any name) decline answerable questions.",
     )

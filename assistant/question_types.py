@@ -18,7 +18,7 @@ import re
 import unicodedata
 from typing import Literal
 
-AnswerType = Literal["agent", "date", "duration", "age", "money", "number", "name", "place", "reason"]
+AnswerType = Literal["agent", "person", "date", "duration", "age", "money", "number", "name", "place", "reason"]
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -70,6 +70,12 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\bwhat\s+(?:is|was|are|were)\b[^?]{0,80}\b(?:called|named|known\s+as)\s*\??\s*$|\bcalled\s+what\b|"
         r"\b(?:what|which)\s+(?:song|book|film|movie|title|name|breed|brand|model|programme|program|"
         r"operation|law|act|bill|treaty|agreement|report|term|word|phrase|slogan|anthem|album)s?\b", re.I)),
+    # "Who commands X?", "Who is the current head of Y?": a person's name, not the office
+    ("person", re.compile(
+        r"^\s*(?:and\s+)?who\s+(?:commands|heads|chairs|directs|founded|(?:is|was|are|were)\s+(?:the\s+)?"
+        r"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:head|chief|director|secretary|minister|"
+        r"president|chair|chairman|chairwoman|chairperson|commander|leader|ambassador|spokes(?:person|man|woman)|ceo|"
+        r"founder|governor|mayor|deputy|vice|prime|general|admiral)\b)", re.I)),
     ("agent", re.compile(
         r"^\s*(?:and\s+)?(?:who|whom|whose)\b|\b(?:by|to|from|with)\s+whom\b|\bwho\s+(?:else|was|is|were|are)\b|"
         r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:person|people|organi[sz]ation|organi[sz]ations|agency|agencies|company|"
@@ -173,6 +179,8 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         ]
     elif kind == "reason":
         found = [m.group(0) for m in _REASON.finditer(sentence)]
+    elif kind == "person":  # a person's name: after a title, or a name that heads nothing else
+        found = _person_names(sentence)
     else:  # agent, name, place: names, titles, quotes, other scripts
         found = [m.group(1) for m in _QUOTED.finditer(sentence)]
         found += _proper_names(sentence)
@@ -213,6 +221,8 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
     if kind == "name":
         strong = [m.group(1) for m in _QUOTED.finditer(sentence)] + _non_latin(sentence)
         return 2 if any(_is_new(f, asked) for f in strong) else 1
+    if kind == "person":
+        return 2 if any(_is_new(f, asked) for f in evidence) else 0
     if kind in ("agent", "place"):
         return 2 if any(_is_new(f, asked) for f in _proper_names(sentence) + _non_latin(sentence)) else 1
     if kind == "date":
@@ -247,6 +257,36 @@ _PERSON_TITLES = frozenset(
     rep governor mayor chancellor ambassador chairman chairwoman chair director chief judge
     justice king queen prince princess sheikh ayatollah supreme leader pope""".split()
 )
+
+
+#: Words that end the name of a place rather than a person ("the Persian Gulf", "the Korean Peninsula").
+_PLACE_HEADS = frozenset(
+    """gulf bay coast peninsula lake desert valley islands island strait sea ocean river mountains
+    hills plain plains basin canal channel cape""".split()
+)
+
+
+def _person_names(sentence: str) -> list[str]:
+    """Names in ``sentence`` that can only be people: a title before a name ("General Chance B.
+    Saltzman", "Prime Minister Albanese"), or two to four capitalised words none of which heads
+    the name of a thing or a place and none an acronym ("Dawn Meyerriecks")."""
+    out = []
+    for name in _proper_names(sentence):
+        tokens = re.findall(r"[\w’'.-]+", name)
+        folded = [re.sub(r"[’']s$", "", t.casefold().strip(".")) for t in tokens]
+        if any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
+            titled = [i for i, t in enumerate(folded) if t in _PERSON_TITLES]
+            rest = tokens[titled[-1] + 1:] if titled else []
+            if rest and all(t[:1].isupper() and t.casefold().strip(".") not in _THING_HEADS for t in rest):
+                out.append(" ".join(rest))  # "Space Force Chief General Jane Doe" -> "Jane Doe"
+            continue
+        if any(t.strip(".").isupper() and len(t.strip(".")) > 1 for t in tokens):
+            continue
+        if not all(t[:1].isupper() for t in tokens):
+            continue
+        if folded[0] in _PERSON_TITLES and len(tokens) >= 2 or 2 <= len(tokens) <= 4:
+            out.append(name)
+    return out
 
 
 def asks_a_persons_age(question: str) -> bool:

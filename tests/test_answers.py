@@ -201,6 +201,8 @@ def test_questions_that_sound_like_commands_are_answered(corpus_assistant: Assis
         "How much toll does Iran charge each ship to pass through the Strait of Hormuz?",
         # a person's age: the year they were appointed does not give it
         "How old is General Chance B. Saltzman?",
+        # a person is asked for; the sentence lists the commands and names no one
+        "Who commands Space Training and Readiness Command?",
     ],
 )
 def test_abstention_holds_when_the_corpus_grows(wider_assistant: Assistant, question: str) -> None:

@@ -40,7 +40,7 @@ def test_sentences_are_taken_from_the_dev_products(sentence: str, text: str) -> 
     "question,kind",
     [
         ("Who sang at the summit?", "agent"),
-        ("Who is the current Chief of Space Operations?", "agent"),
+        ("Who is the current Chief of Space Operations?", "person"),
         ("Which agency was allowed to use biometrics for passenger screening?", "agent"),
         ("When was the Space Force established?", "date"),
         ("In what year did the United States last test an anti-satellite missile?", "date"),
@@ -237,3 +237,18 @@ def test_a_count_is_not_money_a_year_a_code_or_a_law_number() -> None:
     assert type_strength("The act (P.L. 119-75, Section 8149) funded the service in 2026.", "number", question) == 0
     assert type_strength("The Space Force has 14 deltas.", "number", question) == 2
     assert type_strength(SHIPS, "number", "How many ships transited the strait each day?") == 2
+
+
+def test_who_holds_an_office_asks_for_a_person() -> None:
+    from assistant.question_types import _person_names
+
+    assert expected_type("Who commands Space Training and Readiness Command?") == "person"
+    assert expected_type("Who is the current Chief of Space Operations?") == "person"
+    assert expected_type("Who sang at the summit?") == "agent"  # a choir or a crowd may answer
+    commands = ("The Space Force's three field commands are Combat Forces Command (CFC), previously Space "
+                "Operations Command (SpOC); Space Training and Readiness Command (STARCOM); and Space Systems Command (SSC).")
+    assert _person_names(commands) == []  # (the dev product's sentence, its link syntax removed)
+    assert type_strength(commands, "person", "Who commands Space Training and Readiness Command?") == 0
+    saltzman = "The current CSO, General Chance B. Saltzman, was appointed in November 2022."
+    assert type_strength(saltzman, "person", "Who is the current Chief of Space Operations?") == 2
+    assert "Dawn Meyerriecks" in _person_names("According to Dawn Meyerriecks, around 30 countries deploy such systems.")
