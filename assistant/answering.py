@@ -30,7 +30,7 @@ from .config import Settings
 from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .overlap import jaccard, word_bag
-from .question_types import NUMBERED_NAME, AnswerType, asks_about_the_source, expected_type, pinned_names, question_names, type_strength
+from .question_types import DOCUMENT_NUMBER_ASKED, NUMBERED_NAME, AnswerType, asks_about_the_source, expected_type, pinned_names, question_names, type_strength
 from .schema import Answer, Citation, Passage
 from .state import QuestionState, TermWeight
 from .text import content_words, sentence_spans, words
@@ -138,6 +138,7 @@ _METADATA_TYPES: dict[str, dict[str, int]] = {
     "title": {"name": 2},
     "byline": {"agent": 2, "person": 2},
     "dateline": {"date": 2},
+    "identifier": {"number": 2},
     "publisher": {"agent": 2, "name": 1},
     "caption": {"agent": 1, "name": 1},
 }
@@ -264,6 +265,8 @@ class ExtractiveComposer:
         if asks_about_the_source(state.standalone):
             if kind is None and _SOURCE_LINE_ASKS[1][1].search(state.standalone):
                 kind = "agent"  # "What is the job title of the author of ...?": the author line says it
+            elif kind is None and DOCUMENT_NUMBER_ASKED.search(state.standalone):
+                kind = "number"  # "What's the report number of ...?": the identifier line says it
             scoped = bool(state.filters and state.filters.documents)
             return QuestionCues(kind, mentioned=mentioned, about_source=True, scoped=scoped)
         if idf is None:
@@ -585,8 +588,10 @@ _AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|author\(s\)|written\s+by|by)\s*:?\s
 _SOURCE_LINE_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("publisher", re.compile(r"\bpublish(?:ed|es|er|ing)\b|\borgani[sz]ations?\b|\binstitut(?:e|ion)\b|\bthink\s+tank\b", re.I)),
     ("byline", re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I)),
+    ("identifier", DOCUMENT_NUMBER_ASKED),
+    ("title", re.compile(r"\btitled?\b|\bcalled\b|\bheadline\b", re.I)),
 )
-_SOURCE_LINE_WANTED = {"publisher": "publisher", "byline": "byline"}
+_SOURCE_LINE_WANTED = {"publisher": "publisher", "byline": "byline", "identifier": "identifier", "title": "title"}
 #: A sentence opening that refers back to something named before it: a pronoun, a demonstrative,
 #: or a definite description in lower case ("The service ...", "These ships ...").
 _ANAPHOR = re.compile(r"\s*(?:(?i:it|its|they|their|them|this|these|that|those|he|she|his|her|such|both)\b|(?i:the)\s+[a-z]+\b)")
@@ -624,6 +629,8 @@ def answer_sentence(c: Candidate) -> str:
             if numeric.group(3) == year and {int(numeric.group(1)), int(numeric.group(2))} == {int(month), int(day)}:
                 return f"{text} ({spelled})."
         return f"{text}."
+    if c.kind == "identifier":  # "Report No.: IF12610": it says itself
+        return c.text if c.text.endswith(".") else f"{c.text}."
     if c.kind == "title":
         return f"The article is titled \u201c{c.text}\u201d."
     if c.kind == "caption":

@@ -16,7 +16,7 @@ from .text import sentence_spans
 #: a label bullet such as "Short-term" is folded into the section of the bullets under it.
 #: Boilerplate (navigation, header lines, running headers, legal notices) and footnotes (source
 #: references) are never chunked, so they can be neither retrieved nor quoted.
-_CHUNKED_KINDS = {"publisher", "title", "byline", "dateline", "paragraph", "bullet", "caption"}
+_CHUNKED_KINDS = {"publisher", "title", "byline", "dateline", "identifier", "paragraph", "bullet", "caption"}
 
 
 def chunk_document(document: Document, max_chars: int = 700) -> list[Chunk]:
@@ -93,7 +93,7 @@ def _embed_text(document: Document, block: Block, text: str) -> str:
     return f"{header}\n{text}"
 
 
-METADATA_KINDS = ("publisher", "title", "byline", "dateline")
+METADATA_KINDS = ("publisher", "title", "byline", "dateline", "identifier")
 
 
 def metadata_statement(
@@ -111,4 +111,6 @@ def metadata_statement(
         return f"The article was published by {text} (publisher, institute, organisation, think tank)."
     if kind == "dateline":  # "Updated April 10, 2026", "Publication Date: 04/10/2026"
         return f"The article was published or last updated on {date or text} (publication date, when, updated, released)."
+    if kind == "identifier":  # "Report No.: IF12610"
+        return f"The report number of “{title}” is {text} (product number, report number, document number, identifier)."
     return f"The article is titled “{text}” (title, headline)."

@@ -388,9 +388,12 @@ SOURCE_NOUNS = (
 _ABOUT_THE_SOURCE = re.compile(
     r"\bwho\s+(?:wrote|authored|published|edited|produced)\b|\bauthors?\b|\bwriters?\b|\bpublisher\b|"
     r"\bwhen\s+(?:was|were|is)\b.*\b(?:published|updated|written|released|issued)\b|\btitle\s+of\b|"
-    r"\b(?:publication|release)\s+date\b|\blast\s+updated\b",
+    r"\b(?:publication|release)\s+date\b|\blast\s+updated\b|"
+    r"\b(?:report|product|document|publication)\s+(?:number|no\b)",
     re.I,
 )
+#: "What is the report / product number of ...?": the document's own number.
+DOCUMENT_NUMBER_ASKED = re.compile(r"\b(?:report|product|document|publication)\s+(?:number|no\b)", re.I)
 
 
 def asks_about_the_source(question: str) -> bool:

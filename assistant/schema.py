@@ -17,13 +17,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, computed_field
 
 BlockKind = Literal[
-    "publisher", "title", "byline", "dateline", "heading", "paragraph", "bullet", "caption", "footnote",
-    "boilerplate",
+    "publisher", "title", "byline", "dateline", "identifier", "heading", "paragraph", "bullet", "caption",
+    "footnote", "boilerplate",
 ]
 
 #: Kinds that may be quoted in an answer. Captions, image credits and boilerplate are indexed
 #: (so an analyst can still find them) but retrieval excludes them from answers by default.
-ANSWERABLE_KINDS: tuple[str, ...] = ("publisher", "title", "byline", "dateline", "paragraph", "bullet")
+ANSWERABLE_KINDS: tuple[str, ...] = ("publisher", "title", "byline", "dateline", "identifier", "paragraph", "bullet")
 
 
 @dataclass(frozen=True)

@@ -330,3 +330,13 @@ def test_the_job_title_of_an_author_comes_from_the_author_block(tmp_path: Path) 
 def test_an_author_line_is_phrased_without_its_label(wider_assistant: Assistant) -> None:
     answer = wider_assistant.ask("Who wrote the CRS report on the Strait of Hormuz?")
     assert "Frittelli" in answer.text and "By Authors:" not in answer.text
+
+
+def test_a_products_number_is_answered_from_its_number_line(wider_assistant: Assistant) -> None:
+    """"Report No.: IF12610" in the scraped page is the product's number; a title question about
+    the same product still gets the title line."""
+    number = wider_assistant.ask("What is the CRS report number of 'Defense Primer: U.S. Space Force'?")
+    assert "IF12610" in number.text and number.citations[0].quote == "Report No.: IF12610"
+    assert_quotes_match_source(number)
+    title = wider_assistant.ask("What is the title of CRS product IF12610?")
+    assert "Defense Primer: U.S. Space Force" in title.text and "Report No." not in title.text

@@ -123,7 +123,10 @@ def test_metadata_is_found(docs: dict[Path, Document], path: Path) -> None:
     assert document.blocks.index(titles[0]) <= 3, "the title comes first (after page furniture)"
     # Header lines are metadata, not body text.
     for block in of_kind(document, *BODY_KINDS):
-        assert not re.match(r"^(Publication Date|Authors?|Author\(s\)|Updated)\b", block.text), block.text
+        assert not re.match(r"^(Publication Date|Authors?|Author\(s\)|Updated|Report No)\b", block.text), block.text
+    if path.suffix == ".md":  # the scraped page's "Report No.: IF12610" line is the product's number
+        numbers = of_kind(document, "identifier")
+        assert [b.text for b in numbers] == [f"Report No.: {product(path)}"], numbers
 
 
 @pytest.mark.parametrize("path", DEV_FILES, ids=lambda p: p.name[:16])
@@ -329,6 +332,9 @@ def test_key_value_lines_and_authors() -> None:
     assert layout.key_value("This sentence has a colon: inside it and goes on") is None
     assert layout.key_role("Publication Date") == "date" and layout.key_role("Authors") == "author"
     assert layout.key_role("Topics") is None
+    for key in ("Report No.", "CRS Product Number", "Document ID", "DOI"):
+        assert layout.key_role(key) == "identifier", key
+    assert layout.key_role("Version") is None
     assert layout.normalise_authors("Roe, Jane; Doe, John Q.") == "Jane Roe, John Q. Doe"
     assert layout.normalise_authors("Jane Roe, John Doe") == "Jane Roe, John Doe"
     assert layout.author_line("Jane Q. Roe, Senior Analyst in Trade Policy") == "Jane Q. Roe"

@@ -84,6 +84,10 @@ _DATE_KEYS = re.compile(
 )
 _TITLE_KEYS = re.compile(r"^(?:title|headline)$", re.I)
 _PUBLISHER_KEYS = re.compile(r"^(?:publisher|published by|publishing organi[sz]ation)$", re.I)
+#: A document's own number ("Report No.", "CRS Product Number", "Document ID", "DOI").
+_IDENTIFIER_KEYS = re.compile(
+    r"^(?:[A-Z]{2,5}\s+)?(?:report|product|document|publication|paper|reference|serial|catalog(?:ue)?)\s*"
+    r"(?:no\.?|number|num\.?|#|id)$|^ref(?:erence)?\.?\s*no\.?$|^doi$|^isbn$|^issn$", re.I)
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -130,7 +134,8 @@ def key_value(text: str) -> tuple[str, str] | None:
 
 
 def key_role(key: str) -> str | None:
-    """Which metadata field a header key names: 'author', 'date', 'title', 'publisher' or None."""
+    """Which metadata field a header key names: 'author', 'date', 'title', 'publisher',
+    'identifier' (the document's own number) or None."""
     if _AUTHOR_KEYS.match(key):
         return "author"
     if _DATE_KEYS.match(key):
@@ -139,6 +144,8 @@ def key_role(key: str) -> str | None:
         return "title"
     if _PUBLISHER_KEYS.match(key):
         return "publisher"
+    if _IDENTIFIER_KEYS.match(key):
+        return "identifier"
     return None
 
 

@@ -331,6 +331,9 @@ def _metadata(units: list[_Unit], meta_lines: list[tuple[_Unit, str, str]]) -> d
             unit.kind = "byline"
         elif role == "publisher" and "publisher" not in found:
             found["publisher"] = value
+        elif role == "identifier" and "identifier" not in found:
+            found["identifier"] = value
+            unit.kind = "identifier"  # the product's number is how analysts name it
         elif role == "date" and "date" not in found:
             resolved = layout.resolve_date(value, evidence)
             if resolved:
