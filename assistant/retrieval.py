@@ -198,9 +198,9 @@ class HybridSearch:
             if found is None:
                 selective = {"doc_id": {"$in": list(filters.documents)}} if filters.documents else None
                 found = self.store.nearest(vector, pool, filters.to_where(), accept=filters.accepts, prefilter=selective)
-            dense = found
+            dense = in_fixed_order(found)
         if mode in ("lexical", "hybrid"):
-            lexical = self._lexical_search(index, query, pool, filters)
+            lexical = in_fixed_order(self._lexical_search(index, query, pool, filters))
         fused = self._fuse(dense, lexical, mode)
         return _drop_near_duplicates(fused, self.settings.dedupe_threshold, k)
 
@@ -260,6 +260,13 @@ class HybridSearch:
                 item.score = item.lexical_score or 0.0
         items.sort(key=lambda it: (-it.score, it.chunk.doc_id, it.chunk.order))
         return items
+
+
+def in_fixed_order(hits: Sequence[tuple[Chunk, float]]) -> list[tuple[Chunk, float]]:
+    """Hits by score, exact ties (the same passage in a product's Markdown and its PDF) by
+    document and position: an index returns ties in its insertion order, which a parallel
+    ingest does not fix, and the first of two duplicates is the one kept and cited."""
+    return sorted(hits, key=lambda hit: (-round(hit[1], 6), hit[0].doc_id, hit[0].order))
 
 
 def _drop_near_duplicates(items: list[ScoredChunk], threshold: float, k: int | None = None) -> list[ScoredChunk]:

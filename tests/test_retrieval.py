@@ -147,3 +147,42 @@ class TestStandardRetriever(RetrieversIntegrationTests):
     @property
     def retriever_query_example(self) -> str:
         return "What did Putin and Kim sign?"
+
+
+def test_exact_ties_come_in_the_same_order_whatever_the_ingest_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The same passage in two files (a product as Markdown and as PDF) scores exactly the same;
+    which comes first must not depend on which file was ingested first, or an answer (and an
+    evaluation) changes from one fresh index to the next."""
+    from assistant.config import load_settings
+
+    shared = "Investigators linked the damaged pipeline to a cargo ship's dragged anchor in the Baltic Sea.\n"
+    orders = []
+    for first, second in (("a.md", "b.md"), ("b.md", "a.md")):
+        work = tmp_path / first
+        corpus = work / "corpus"
+        corpus.mkdir(parents=True)
+        bot = Assistant(load_settings(corpus_dir=corpus, store_dir=work / "store"))
+        for name in (first, second):
+            (corpus / name).write_text(f"# Pipeline damage\n\n{shared}", encoding="utf-8")
+            bot.ingest()
+        hits = bot.retrieve("Which ship damaged the pipeline?", mode="dense")
+        orders.append([h.chunk.doc_id.rsplit("/", 1)[-1] for h in hits if shared.strip() in h.chunk.text])
+    assert orders[0] == orders[1] == ["a.md"]  # the other copy is a near-duplicate, dropped
+
+
+def test_ties_are_ordered_by_document_and_position_not_by_arrival() -> None:
+    from assistant.retrieval import in_fixed_order
+
+    hits = _tie_hits()  # 0.5 and 0.5000001: the same passage, scored in two files
+    assert [c.doc_id for c, _ in in_fixed_order(hits)] == [c.doc_id for c, _ in in_fixed_order(list(reversed(hits)))]
+    assert [c.doc_id for c, _ in in_fixed_order(hits)] == ["/c/best.md", "/c/a.md", "/c/b.pdf"]
+
+
+def _tie_hits() -> list:  # type: ignore[type-arg]
+    from assistant.schema import Chunk
+
+    def chunk(doc_id: str) -> Chunk:
+        return Chunk(id=doc_id, doc_id=doc_id, doc_sha="0", text="t", start=0, end=1, kind="paragraph", section=(),
+                     order=0, title="T")
+
+    return [(chunk("/c/b.pdf"), 0.5000001), (chunk("/c/a.md"), 0.5), (chunk("/c/best.md"), 0.7)]
