@@ -361,6 +361,10 @@ class ExtractiveComposer:
             # the background) and lacks only minor names (half the usual allowance)
             ranked = [c for c in sorted(cands, key=lambda c: -c.rank) if lacking(c) < self.name_support / 2
                       and c.score >= self.abstain_threshold + self.margin] or ranked
+        if cues.names:  # the best sentence that itself names what the question is about (or refers back) leads
+            saying = next((c for c in ranked if self._says_names(c, cues)), None)
+            if saying is not None and saying is not ranked[0]:
+                ranked = [saying] + [c for c in ranked if c is not saying]
         head = ranked[0]
         top = max(ranked, key=lambda c: c.score)
         lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2]
@@ -368,12 +372,19 @@ class ExtractiveComposer:
             return []  # (a question about a document named or chosen is answered by its own lines)
         source_line = False
         if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
-            # the document is the one the best match belongs to; its own metadata line answers
-            own = [c for c in lines if c.passage.doc_id == head.passage.doc_id]
+            # the document is the one the best match belongs to, or, when the question names someone
+            # or something ("the In Focus by Kelley M. Sayler"), the best one whose passages name it
+            whole = [set(content_words(n)) for n in cues.mentioned if len(content_words(n)) >= 2]
+            naming = {c.passage.doc_id for c in cands if any(w <= set(words(c.text)) for w in whole)}
+            documents = naming or {head.passage.doc_id}
+            # a product in two formats (Markdown and PDF) is one work: the same title
+            titles = {c.passage.title for c in cands if c.passage.doc_id in documents}
+            own = [c for c in lines if c.passage.doc_id in documents or c.passage.title in titles]
             if own or lines:
                 pool = own or lines
                 # "Which organisation published ...?" asks for the publisher line, "Who wrote ...?"
-                # for the byline, though either names a person or an organisation
+                # for the byline, "the report number" for the number line, though several lines
+                # carry a name or a number
                 wanted = _SOURCE_LINE_WANTED.get(next((k for k, p in _SOURCE_LINE_ASKS if p.search(question)), ""))
                 head, source_line = next((c for c in pool if c.kind == wanted), pool[0]), True
         elif cues.kind:  # a plainer carrier of the asked-for type, nearly as good, answers instead
@@ -415,21 +426,25 @@ class ExtractiveComposer:
             # for its country)
             return []
         lead = 1 if neighbour is None else 2
-        if cues.names and not any(c.kind in _METADATA_TYPES for c in chosen[:lead]):
+        if cues.names and not any(c.kind in _METADATA_TYPES or self._says_names(c, cues) for c in chosen[:lead]):
             # the answering sentence itself names what the question is about, or refers back to
             # it ("It is ...", "The service ..."); a sentence about something else that merely
             # shares a passage with the name ("The Space Force Headquarters are at ..." beside a
             # mention of another command) does not answer where that other command is
-            said = set().union(*(_supported(cues.names, c.passage, c.text) for c in chosen[:lead]))
-            unsaid = sum(w for i, w in enumerate(cues.weights) if i not in said)
-            if unsaid >= self.name_support and not _ANAPHOR.match(chosen[0].text):
-                return []
+            return []
         if self.require_answer_type and cues.kind in self.typed_answers and not any(
                 c.strength for c in chosen[:lead]):
             return []  # asked for a date, a number or a name; the answering sentence holds none
         # The direct answer first (with its typed neighbour), then its support in reading order.
         head_part, rest = chosen[:lead], sorted(chosen[lead:], key=lambda c: (c.passage.doc_id, c.start))
         return head_part + rest
+
+    def _says_names(self, c: Candidate, cues: QuestionCues) -> bool:
+        """True when sentence ``c`` itself names enough of what the question names (all but less
+        than ``name_support`` of its weight), or opens by referring back to it."""
+        said = _supported(cues.names, c.passage, c.text)
+        unsaid = sum(w for i, w in enumerate(cues.weights) if i not in said)
+        return unsaid < self.name_support or bool(_ANAPHOR.match(c.text))
 
     def _complete(self, chosen: list[Candidate], ranked: list[Candidate], seen_words: list[frozenset[str]],
                   background: float) -> None:
@@ -492,12 +507,13 @@ def _spelled_out(question: str) -> list[tuple[str, frozenset[str]]]:
     """The question's phrases a text may abbreviate, as (initials, stemmed words): its
     capitalised phrases ("Combat Forces Command" is ("cfc", {combat, forc, command})) and runs
     of three or more of its content words, as a question spells out an acronym in lower case
-    ("research, development, test, and evaluation" for "RDT&E")."""
+    ("research, development, test, and evaluation" for "RDT&E"; two words only for an acronym
+    written with "&", such as "O&M")."""
     phrases = [(initials, frozenset(stem_all(content_words(name))))
                for name in question_names(question) if (initials := _initials(name))]
     run = content_words(question)
-    phrases += [("".join(w[0] for w in run[i:j]), frozenset(stem_all(run[i:j])))
-                for i in range(len(run)) for j in range(i + 3, min(len(run), i + _LONGEST_ACRONYM) + 1)]
+    phrases += [("".join(w[0] for w in run[i:j]) + ("&" if j - i == 2 else ""), frozenset(stem_all(run[i:j])))
+                for i in range(len(run)) for j in range(i + 2, min(len(run), i + _LONGEST_ACRONYM) + 1)]
     return phrases
 
 
@@ -508,7 +524,11 @@ def _covered_tokens(text: str, phrases: Sequence[tuple[str, frozenset[str]]]) ->
     tokens = set(stem_all(content_words(text)))
     if not phrases and not any(ch.isupper() for ch in text[1:]):
         return tokens
-    present = _present(text) | {m.group(1).replace("&", "").casefold() for m in _ACRONYM.finditer(text)}
+    acronyms = [m.group(1) for m in _ACRONYM.finditer(text)]
+    present = _present(text) | {a.replace("&", "").casefold() for a in acronyms}
+    # a two-letter acronym is matched only when written with "&" ("O&M" for "operations and
+    # maintenance"); two initials alone match too many word pairs
+    present |= {a.replace("&", "").casefold() + "&" for a in acronyms if "&" in a}
     tokens |= present - set(words(text))
     for initials, phrase_tokens in phrases:
         if initials in present:

@@ -59,7 +59,7 @@ _BARE_WH = re.compile(
 # A previous question led by a question word: "Which law does ...", "How long did ...".
 _LEADING_WH = re.compile(
     rf"^\s*(?P<wh>{_WH}(?:\s+(?:much|many|long|old|far|often))?)"
-    rf"(?:\s+(?P<noun>(?!{_AUX}\b)[\w’'\-]+(?:\s+(?!{_AUX}\b)[\w’'\-]+)?))?"
+    rf"(?:\s+(?P<noun>(?!{_AUX}\b)[\w’'\-]+(?:\s+(?!{_AUX}\b)[\w’'\-]+){{0,3}}))?"
     rf"\s+(?P<aux>{_AUX})\b\s*(?P<rest>.*?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
@@ -245,9 +245,18 @@ def _names(text: str) -> list[tuple[int, int]]:
 # -- pronouns ---------------------------------------------------------------------------------
 def _pronouns(question: str, topic: str, answer: str) -> str | None:
     pronoun = None
+    lead = _LEADING_WH.match(topic)
+    asked_head = (lead.group("noun") or "").split()[-1].lower().rstrip("s") if lead and lead.group("noun") else ""
     for m in re.finditer(r"\b(it|its|they|them|their|he|him|his|she|her|this|that)\b", question, re.IGNORECASE):
         after = question[m.end():]
         if m.group(1).lower() in {"this", "that"} and not re.match(rf"\s*(?:[?.!,]|$|{_AUX}\b)", after, re.IGNORECASE):
+            noun = re.match(r"\s+([a-z][\w\-]*)", after)
+            if asked_head and noun and noun.group(1).lower().rstrip("s") == asked_head:
+                # "What does that command do?" after "Which ... command is based at ...?": the
+                # phrase points at the previous answer, like a pronoun
+                referent = _referent(topic, answer, personal=False, plural=False)
+                if referent:
+                    return question[: m.start()] + referent + question[m.end() + noun.end():]
             continue  # "that law": a determiner, not a pronoun
         pronoun = m.group(1).lower()
         break
@@ -294,6 +303,13 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool) -> str | No
                 return name
         if quoted:
             return quoted.group(0)
+        # "CFC is based at ...": the answer's subject (a name or an acronym opening it) answers "which X"
+        first = _names(answer)
+        if first and first[0][0] == 0:
+            return answer[first[0][0]:first[0][1]]
+        acronym = re.match(r"[A-Z]{2,}s?\b", answer.strip())
+        if acronym:
+            return acronym.group(0)
         # "the alliance that Chile and Peru have": the previous question as a clause
         if lead.group("aux").lower() in {"do", "is", "are", "was", "were", "has", "have", "had"}:
             aux = "" if lead.group("aux").lower() == "do" else lead.group("aux").lower() + " "

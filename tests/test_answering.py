@@ -223,3 +223,29 @@ def test_a_sentence_about_another_numbered_name_does_not_answer(embedder: Embedd
                 text=text, start=0, end=len(text), score=0.03)
     answer = composer(embedder).compose(state("What would Pillar 2 allow the navy to do?", (p,)), lambda t: 4.0)
     assert answer.citations and answer.citations[0].quote.startswith("Pillar 2 focuses")
+
+
+
+def test_an_acronym_written_with_an_ampersand_covers_two_spelled_out_words(embedder: Embedder) -> None:
+    from assistant.answering import _covered_tokens, _spelled_out
+
+    question = "How much is the agency asking for operations and maintenance?"
+    covered = _covered_tokens("The request has $9.3 billion for O&M and $1.9 billion for personnel.", _spelled_out(question))
+    assert set(stem_all(["operations", "maintenance"])) <= covered
+    # two initials without "&" match too many word pairs: "PS" does not cover "provide space"
+    assert not set(stem_all(["provide", "space"])) & _covered_tokens("The PS is here.", _spelled_out("Does it provide space?"))
+
+
+def test_the_best_sentence_naming_the_subject_leads(embedder: Embedder) -> None:
+    """The list of commands holds more of the question's words, but the sentence that names the
+    base answers which command is based there."""
+    text = ("The service's three field commands are Alpha Command, Beta Command and Gamma Command. "
+            "Alpha Command is based at Northfield Base in Colorado.")
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/s.txt", title="S", kind="paragraph",
+                text=text, start=0, end=len(text), score=0.03)
+
+    def idf(token: str) -> float:
+        return {"\x00": 5.0, "northfield": 4.5}.get(token, 1.0)
+
+    answer = composer(embedder).compose(state("Which field command is based at Northfield Base?", (p,)), idf)
+    assert answer.citations and answer.citations[0].quote.startswith("Alpha Command is based at Northfield")

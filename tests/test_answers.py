@@ -340,3 +340,15 @@ def test_a_products_number_is_answered_from_its_number_line(wider_assistant: Ass
     assert_quotes_match_source(number)
     title = wider_assistant.ask("What is the title of CRS product IF12610?")
     assert "Defense Primer: U.S. Space Force" in title.text and "Report No." not in title.text
+
+
+
+def test_a_product_in_two_formats_is_one_work_for_questions_about_it(tmp_path: Path) -> None:
+    """The title line found may be the PDF's, and the number line the Markdown's: both are the
+    same product (the same title), so the number line answers."""
+    from assistant.testing import make_assistant
+
+    bot = make_assistant(tmp_path, corpus=[CRS / "IF11783.7.pdf", *CRS.glob("IF11783v7-*.md"), *DEV_PRODUCTS])
+    answer = bot.ask("What is the CRS product number of 'Biometric Technologies and Global Security'?")
+    assert "IF11783" in answer.text, answer.text
+    assert_quotes_match_source(answer)

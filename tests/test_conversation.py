@@ -130,3 +130,16 @@ def test_a_question_of_its_own_joined_by_and_keeps_the_previous_subject(previous
 
 def test_a_question_joined_by_and_that_names_its_subject_is_left_alone() -> None:
     assert resolve_followup("And what did Japan say?", [turn("What did China say about the pact?")]) == "And what did Japan say?"
+
+
+
+def test_that_noun_after_a_which_noun_question_is_the_previous_answers_subject() -> None:
+    """ "What does that command do?" after "Which ... command is based at ...?" answered by "CFC is
+    based at ...": "that command" is CFC, as "it" would be."""
+    previous = "Which Space Force field command is based at Peterson Space Force Base?"
+    answer = "CFC is based at Peterson Space Force Base (SFB) in Colorado. [1]"
+    history = [Turn(question=previous, answer=answer, standalone_question=previous)]
+    assert resolve_followup("What does that command do?", history) == "What does CFC do?"
+    assert resolve_followup("What does it do?", history) == "What does CFC do?"
+    # a determiner before another noun is left alone
+    assert resolve_followup("When was that law passed?", history) == "When was that law passed?"
