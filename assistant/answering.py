@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import PurePath
 from typing import Protocol
@@ -490,7 +490,31 @@ class ExtractiveComposer:
         """All scored candidates and the chosen ones (none: the corpus does not answer it)."""
         cands = candidates(state.passages)
         self.score(state.standalone, cands, idf)
-        return cands, self.select(cands, self.cues(state, idf), state.standalone)
+        chosen = self.select(cands, self.cues(state, idf), state.standalone)
+        parts = question_parts(state.standalone)
+        if len(parts) < 2:
+            return cands, chosen
+        # "How long is X, and how many Y?": each question is also answered on its own, so the
+        # second part's sentence is not judged against the first part's words
+        leads = []
+        for part in parts:
+            sub = replace(state, question=part, standalone=part)
+            part_cands = candidates(state.passages)
+            self.score(part, part_cands, idf)
+            got = self.select(part_cands, self.cues(sub, idf), part)
+            if not got:
+                if not chosen:
+                    return cands, []  # a part the corpus does not answer, and the whole is not answered
+                continue
+            leads.append(got[0])
+        head, rest = chosen[:1], chosen[1:]
+        extra = [c for c in leads if not any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id
+                                             for o in head)]
+        merged: list[Candidate] = []
+        for c in head + extra + rest:
+            if not any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in merged):
+                merged.append(c)
+        return cands, merged[: max(self.max_sentences, len(parts))]
 
     def compose(self, state: QuestionState, idf: TermWeight | None = None) -> Answer:
         _, chosen = self.answerable(state, idf)
@@ -501,6 +525,20 @@ class ExtractiveComposer:
             question=state.question, standalone_question=state.standalone, text=text,
             citations=[citation_for(c) for c in chosen], passages=list(state.passages), backend=self.name,
         )
+
+
+#: Where a question in several parts starts its next question: ", and how many ...", "; when ...".
+_NEXT_QUESTION = re.compile(r"\s*(?:[,;]\s*(?:and|but)?|\s+and)\s+(?=(?:what|which|who|whom|whose|when|where|why|how)\b)", re.I)
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a question joins ("How long is the ceasefire, and how many ships wait?" ->
+    "How long is the ceasefire?", "How many ships wait?"); one part when it joins none, or when a
+    part would be too short to stand alone ("who and why?")."""
+    pieces = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question)]
+    if len(pieces) < 2 or any(len(content_words(p)) < 2 for p in pieces):
+        return [question]
+    return [p[:1].upper() + p[1:] + "?" for p in pieces]
 
 
 def _spelled_out(question: str) -> list[tuple[str, frozenset[str]]]:

@@ -249,3 +249,21 @@ def test_the_best_sentence_naming_the_subject_leads(embedder: Embedder) -> None:
 
     answer = composer(embedder).compose(state("Which field command is based at Northfield Base?", (p,)), idf)
     assert answer.citations and answer.citations[0].quote.startswith("Alpha Command is based at Northfield")
+
+
+@pytest.mark.parametrize(
+    "question,parts",
+    [
+        ("How long is the ceasefire, and how many ships are waiting outside the Strait?",
+         ["How long is the ceasefire?", "How many ships are waiting outside the Strait?"]),
+        ("What does the strategy say China has been doing; what must Australia do in response?",
+         ["What does the strategy say China has been doing?", "What must Australia do in response?"]),
+        ("What is the pact and why does it matter?", ["What is the pact and why does it matter?"]),  # "the pact" is too short
+        ("How is China expected to react, both in the analysis and in the forecast?",
+         ["How is China expected to react, both in the analysis and in the forecast?"]),
+    ],
+)
+def test_a_question_is_split_into_the_questions_it_joins(question: str, parts: list[str]) -> None:
+    from assistant.answering import question_parts
+
+    assert question_parts(question) == parts

@@ -352,3 +352,12 @@ def test_a_product_in_two_formats_is_one_work_for_questions_about_it(tmp_path: P
     answer = bot.ask("What is the CRS product number of 'Biometric Technologies and Global Security'?")
     assert "IF11783" in answer.text, answer.text
     assert_quotes_match_source(answer)
+
+
+def test_each_joined_question_gets_its_own_sentence(wider_assistant: Assistant) -> None:
+    """The second question's sentence ("200 ships outside the Strait ...") scores low against
+    the whole question, which is mostly about the ceasefire; asked on its own, it answers."""
+    answer = wider_assistant.ask("How long is the ceasefire announced on April 7, and how many ships were "
+                                 "waiting outside the Strait to come in westbound?")
+    assert "two-week" in answer.text and "200 ships" in answer.text, answer.text
+    assert_quotes_match_source(answer)
