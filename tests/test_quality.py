@@ -34,14 +34,16 @@ EXTRA = Path(__file__).parent / "eval" / "corpora" / "crs"
 #: Measured 2026-11-28 11:10 UTC at commit 3483d33 (see tests/eval/README.md); each bar about 0.02 below.
 #: Re-measured 12:38 UTC at commit 9248e8f: abstention recall rose to 0.613 (bar raised to 0.59);
 #: abstention precision fell to 0.760 and answered to 0.943 (bars kept, never lowered).
+#: Re-measured 13:01 UTC at commit b4a1fdf (the second and last scoring of that round): bars raised
+#: to about 0.02 below the new figures (in the comments).
 MULTI_BARS = {
     "hit@3": 0.84,                 # measured 0.868
-    "evidence_cited": 0.81,        # 0.830
-    "right_document_cited": 0.89,  # 0.915
-    "key_fact_accuracy": 0.80,     # 0.821
-    "answered_rate": 0.93,         # 0.953
-    "abstention_precision": 0.76,  # 0.783; 0.760 at 9248e8f
-    "abstention_recall": 0.59,     # 0.581; 0.613 at 9248e8f
+    "evidence_cited": 0.82,        # 0.830; 0.840 at b4a1fdf
+    "right_document_cited": 0.90,  # 0.915; 0.925 at b4a1fdf
+    "key_fact_accuracy": 0.82,     # 0.821; 0.844 at b4a1fdf
+    "answered_rate": 0.93,         # 0.953; 0.953 at b4a1fdf
+    "abstention_precision": 0.78,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf
+    "abstention_recall": 0.62,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf
     "injection_catch_rate": 0.98,  # 1.000
     "citation_recall": 0.98,       # 1.000
     "citation_precision": 0.98,    # 1.000
@@ -69,8 +71,9 @@ BISI_BARS = {
     # 0.636 / 0.700): key facts and abstention recall are back at or above the old bars; answered
     # rate and abstention precision are still below 0.90 / 0.70, an open regression on issue 8.
     # Raised at 12:38 UTC (commit 9248e8f; measured 0.703 / 0.875 / 0.667 / 0.800): abstention
-    # precision 0.65 (old bar 0.70 still not reached), abstention recall 0.78.
-    "key_fact_accuracy": 0.70,
+    # precision 0.65 (old bar 0.70 still not reached), abstention recall 0.78. At 13:01 UTC
+    # (b4a1fdf; 0.734 / 0.875 / 0.667 / 0.800): key facts 0.71.
+    "key_fact_accuracy": 0.71,
     "answered_rate": 0.85,
     "abstention_precision": 0.65,
     "abstention_recall": 0.78,
