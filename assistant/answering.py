@@ -19,16 +19,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import PurePath
 from typing import Protocol
 
 import numpy as np
 
-from .chunking import METADATA_KINDS, metadata_statement
 from .config import Settings
 from .embeddings import QueryEmbedder
 from .lexical import stem_all
+from .metadata_text import METADATA_KINDS, shown_sentence, statement
 from .overlap import jaccard, word_bag
 from .question_types import DOCUMENT_NUMBER_ASKED, NUMBERED_NAME, AnswerType, asks_about_the_source, expected_type, pinned_names, question_names, type_strength
 from .schema import Answer, Citation, Passage
@@ -97,7 +96,7 @@ def scoring_text(c: Candidate) -> str:
         return f"Image caption or credit (photo, map, picture credited to): {c.text}"
     if c.kind in METADATA_KINDS:
         p = c.passage
-        return metadata_statement(c.kind, c.text, p.author, p.date, p.publisher, p.title)
+        return statement(c.kind, c.text, p.author, p.date, p.publisher, p.title)
     return c.text
 
 
@@ -640,8 +639,6 @@ def _mentions(c: Candidate, keys: frozenset[str]) -> bool:
     return bool(keys & _present(c.text))
 
 
-#: The label of an author line ("Authors:", "Author(s):", "By").
-_AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|author\(s\)|written\s+by|by)\s*:?\s*", re.I)
 #: Which metadata line a question about a document's source asks for, by its wording.
 _SOURCE_LINE_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("publisher", re.compile(r"\bpublish(?:ed|es|er|ing)\b|\borgani[sz]ations?\b|\binstitut(?:e|ion)\b|\bthink\s+tank\b", re.I)),
@@ -661,38 +658,10 @@ _LONGEST_ACRONYM = 6
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|the|on)\s+)?[A-Z][a-z]+)+")
 
 
-def _spelled_date(iso: str | None) -> str | None:
-    """An ISO date as words ("2026-04-17" -> "April 17, 2026"), or None."""
-    try:
-        return date.fromisoformat(iso or "").strftime("%B %-d, %Y")
-    except ValueError:
-        return None
-
-
 def answer_sentence(c: Candidate) -> str:
-    """Verbatim sentence; metadata lines are phrased as a sentence around their exact text."""
-    if c.kind == "byline":
-        author, _, when = c.text.partition("|")
-        if when:
-            return f"The article is by {author.strip()}, dated {when.strip()}."
-        return f"By {_AUTHOR_LABEL.sub('', c.text)}."  # "Authors: Frittelli, John; ..." -> "By Frittelli, John; ..."
-    if c.kind == "publisher":
-        return f"It was published by {c.text}."
-    if c.kind == "dateline":  # "Updated April 10, 2026", "Publication Date: 04/10/2026": it says itself
-        text = c.text.rstrip(".")
-        numeric = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b", text)  # "04/17/2026" reads two ways
-        spelled = _spelled_date(c.passage.date)
-        if numeric and spelled and c.passage.date:  # say which way, when the document's date agrees with it
-            year, month, day = c.passage.date.split("-")
-            if numeric.group(3) == year and {int(numeric.group(1)), int(numeric.group(2))} == {int(month), int(day)}:
-                return f"{text} ({spelled})."
-        return f"{text}."
-    if c.kind == "identifier":  # "Report No.: IF12610": it says itself
-        return c.text if c.text.endswith(".") else f"{c.text}."
-    if c.kind == "title":
-        return f"The article is titled \u201c{c.text}\u201d."
-    if c.kind == "caption":
-        return f"An image in the article carries the caption or credit \u201c{c.text}\u201d."
+    """Verbatim sentence; metadata lines and captions are phrased around their exact text."""
+    if c.kind in METADATA_KINDS or c.kind == "caption":
+        return shown_sentence(c.kind, c.text, c.passage.date)
     return c.text
 
 

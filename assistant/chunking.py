@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from .metadata_text import METADATA_KINDS, statement
 from .schema import Block, Chunk, Document
 from .text import sentence_spans
 
@@ -86,31 +87,8 @@ def _embed_text(document: Document, block: Block, text: str) -> str:
     "Jane Roe | 5 March 2024" says nothing a question could match.
     """
     if block.kind in METADATA_KINDS:
-        return f"{document.title}. {metadata_statement(block.kind, text, document.author, document.date, document.publisher, document.title)}"
+        return f"{document.title}. {statement(block.kind, text, document.author, document.date, document.publisher, document.title)}"
     header = document.title
     if block.section:
         header += " — " + " > ".join(block.section)
     return f"{header}\n{text}"
-
-
-METADATA_KINDS = ("publisher", "title", "byline", "dateline", "identifier")
-
-
-def metadata_statement(
-    kind: str, text: str, author: str | None, date: str | None, publisher: str | None, title: str
-) -> str:
-    """A plain sentence for a metadata line, used to match and to phrase answers about it."""
-    if kind == "byline":
-        who = f"written by {author}" if author else "byline"
-        if "|" in text:
-            when = f", published on {text.split('|', 1)[1].strip()}"
-        else:  # an author line of its own ("Authors: ..."): the date comes from the metadata
-            when = f", published on {date}" if date else ""
-        return f"The article was {who} (author, writer, who wrote it){when} (publication date, when)."
-    if kind == "publisher":
-        return f"The article was published by {text} (publisher, institute, organisation, think tank)."
-    if kind == "dateline":  # "Updated April 10, 2026", "Publication Date: 04/10/2026"
-        return f"The article was published or last updated on {date or text} (publication date, when, updated, released)."
-    if kind == "identifier":  # "Report No.: IF12610"
-        return f"The report number of “{title}” is {text} (product number, report number, document number, identifier)."
-    return f"The article is titled “{text}” (title, headline)."

@@ -21,7 +21,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .chunking import METADATA_KINDS
+from .metadata_text import METADATA_KINDS
 from .config import RetrievalMode, Settings
 from .embeddings import Embedder, model_words
 from .index import ChunkStore
