@@ -262,7 +262,7 @@ class ExtractiveComposer:
         kind = expected_type(state.standalone)
         mentioned = tuple(dict.fromkeys(question_names(state.standalone)))
         if asks_about_the_source(state.standalone):
-            if kind is None and _SOURCE_LINE_ASKS[1][1].search(state.standalone):
+            if kind is None and _ASKS_AUTHOR.search(state.standalone):
                 kind = "agent"  # "What is the job title of the author of ...?": the author line says it
             elif kind is None and DOCUMENT_NUMBER_ASKED.search(state.standalone):
                 kind = "number"  # "What's the report number of ...?": the identifier line says it
@@ -384,7 +384,7 @@ class ExtractiveComposer:
                 # "Which organisation published ...?" asks for the publisher line, "Who wrote ...?"
                 # for the byline, "the report number" for the number line, though several lines
                 # carry a name or a number
-                wanted = _SOURCE_LINE_WANTED.get(next((k for k, p in _SOURCE_LINE_ASKS if p.search(question)), ""))
+                wanted = next((kind for kind, asks in _SOURCE_LINE_ASKS if asks.search(question)), None)
                 head, source_line = next((c for c in pool if c.kind == wanted), pool[0]), True
         elif cues.kind:  # a plainer carrier of the asked-for type, nearly as good, answers instead
             near = [c for c in ranked if c.rank >= head.rank - self.type_window]
@@ -466,7 +466,7 @@ class ExtractiveComposer:
         bag = word_bag(c.text)
         if any(jaccard(bag, other) > self.duplicate_overlap for other in seen_words):
             return False
-        if any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in chosen):
+        if _overlaps(c, chosen):
             return False
         seen_words.append(bag)
         return True
@@ -506,12 +506,9 @@ class ExtractiveComposer:
                     return cands, []  # a part the corpus does not answer, and the whole is not answered
                 continue
             leads.append(got[0])
-        head, rest = chosen[:1], chosen[1:]
-        extra = [c for c in leads if not any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id
-                                             for o in head)]
         merged: list[Candidate] = []
-        for c in head + extra + rest:
-            if not any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in merged):
+        for c in chosen[:1] + leads + chosen[1:]:  # the whole question's lead, each part's, the rest
+            if not _overlaps(c, merged):
                 merged.append(c)
         return cands, merged[: max(self.max_sentences, len(parts))]
 
@@ -597,6 +594,11 @@ def _supported(names: Sequence[tuple[str, ...]], passage: Passage, sentence: str
     return found
 
 
+def _overlaps(c: Candidate, others: Sequence[Candidate]) -> bool:
+    """True when ``c``'s span overlaps one of ``others`` in the same document."""
+    return any(c.start < o.end and o.start < c.end and c.passage.doc_id == o.passage.doc_id for o in others)
+
+
 def _other_numbered(text: str, asked: Sequence[tuple[str, str]]) -> bool:
     """True when ``text`` names another of a numbered kind the question asks about ("Pillar 1"
     for "Pillar 2") and not the one asked."""
@@ -640,13 +642,13 @@ def _mentions(c: Candidate, keys: frozenset[str]) -> bool:
 
 
 #: Which metadata line a question about a document's source asks for, by its wording.
+_ASKS_AUTHOR = re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I)
 _SOURCE_LINE_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("publisher", re.compile(r"\bpublish(?:ed|es|er|ing)\b|\borgani[sz]ations?\b|\binstitut(?:e|ion)\b|\bthink\s+tank\b", re.I)),
-    ("byline", re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I)),
+    ("byline", _ASKS_AUTHOR),
     ("identifier", DOCUMENT_NUMBER_ASKED),
     ("title", re.compile(r"\btitled?\b|\bcalled\b|\bheadline\b", re.I)),
 )
-_SOURCE_LINE_WANTED = {"publisher": "publisher", "byline": "byline", "identifier": "identifier", "title": "title"}
 #: A sentence opening that refers back to something named before it: a pronoun, a demonstrative,
 #: or a definite description in lower case ("The service ...", "These ships ...").
 _ANAPHOR = re.compile(r"\s*(?:(?i:it|its|they|their|them|this|these|that|those|he|she|his|her|such|both)\b|(?i:the)\s+[a-z]+\b)")
