@@ -272,21 +272,34 @@ def _person_names(sentence: str) -> list[str]:
     the name of a thing or a place and none an acronym ("Dawn Meyerriecks")."""
     out = []
     for name in _proper_names(sentence):
-        tokens = re.findall(r"[\w’'.-]+", name)
-        folded = [re.sub(r"[’']s$", "", t.casefold().strip(".")) for t in tokens]
+        tokens, folded = _name_tokens(name)
         if any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
             titled = [i for i, t in enumerate(folded) if t in _PERSON_TITLES]
             rest = tokens[titled[-1] + 1:] if titled else []
             if rest and all(t[:1].isupper() and t.casefold().strip(".") not in _THING_HEADS for t in rest):
                 out.append(" ".join(rest))  # "Space Force Chief General Jane Doe" -> "Jane Doe"
-            continue
-        if any(t.strip(".").isupper() and len(t.strip(".")) > 1 for t in tokens):
-            continue
-        if not all(t[:1].isupper() for t in tokens):
-            continue
-        if folded[0] in _PERSON_TITLES and len(tokens) >= 2 or 2 <= len(tokens) <= 4:
+        elif _is_person_name(name):
             out.append(name)
     return out
+
+
+def _name_tokens(name: str) -> tuple[list[str], list[str]]:
+    """A name's words, and the same folded without dots or a possessive ("Force's" -> "force")."""
+    tokens = re.findall(r"[\w’'.-]+", name)
+    return tokens, [re.sub(r"[’']s$", "", t.casefold().strip(".")) for t in tokens]
+
+
+def _is_person_name(name: str) -> bool:
+    """Capitalised words that can only name a person: a title and a name ("President Putin"), or
+    two to four words, none an acronym and none heading the name of a thing or a place."""
+    tokens, folded = _name_tokens(name)
+    if not tokens or not all(t[:1].isupper() for t in tokens):
+        return False
+    if any(t.strip(".").isupper() and len(t.strip(".")) > 1 for t in tokens):
+        return False
+    if any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
+        return False
+    return folded[0] in _PERSON_TITLES and len(tokens) >= 2 or 2 <= len(tokens) <= 4
 
 
 def asks_a_persons_age(question: str) -> bool:
@@ -299,13 +312,7 @@ def asks_a_persons_age(question: str) -> bool:
     subject = match.group(1)
     if subject.split()[0].casefold() in ("the", "a", "an", "this", "that", "its", "their"):
         return False
-    tokens = re.findall(r"[\w’'.-]+", subject)
-    if not tokens or not all(t[:1].isupper() for t in tokens) or any(t.strip(".").isupper() and len(t.strip(".")) > 1 for t in tokens):
-        return False
-    folded = [t.casefold().strip(".") for t in tokens]
-    if any(t in _THING_HEADS for t in folded):
-        return False
-    return folded[0] in _PERSON_TITLES or len(tokens) >= 2
+    return _is_person_name(subject)
 
 
 #: Units of measure a "how many ...?" question may count in; the answer must be in them.
