@@ -290,7 +290,7 @@ def _name_tokens(name: str) -> tuple[list[str], list[str]]:
 
 
 def _is_person_name(name: str) -> bool:
-    """Capitalised words that can only name a person: a title and a name ("President Putin"), or
+    """Capitalised words that can only name a person: a title and a name ("President Jane Roe"), or
     two to four words, none an acronym and none heading the name of a thing or a place."""
     tokens, folded = _name_tokens(name)
     if not tokens or not all(t[:1].isupper() for t in tokens):
