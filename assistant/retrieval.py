@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import PurePath
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -21,11 +21,11 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .metadata_text import METADATA_KINDS
 from .config import RetrievalMode, Settings
 from .embeddings import Embedder, model_words
 from .index import ChunkStore
 from .lexical import LexicalCache, LexicalIndex, lexical_folder
+from .metadata_text import METADATA_KINDS
 from .overlap import jaccard, word_bag
 from .question_types import asks_about_the_source
 from .records import date_int, to_langchain
@@ -146,16 +146,21 @@ class HybridSearch:
         self._lexical = LexicalCache(lexical_folder(settings), settings.spelling_cutoff,
                                      model_words(settings.embedding_model))
 
-    def lexical_index(self) -> LexicalIndex:
-        """The BM25 index of the store's current version (see :mod:`assistant.lexical`).
+    def lexical_index(self, snapshot: tuple[str, dict[str, str]] | None = None) -> LexicalIndex:
+        """The BM25 index of the store's current version (see :mod:`assistant.lexical`), or of
+        ``snapshot`` (the version and committed documents a caller has already read).
 
         Loaded (memory-mapped) when saved, otherwise built from saved tokens and saved. After
         another process commits, the rebuild runs in the background and the previous index
         keeps answering, with the documents that changed masked out.
         """
-        with self.store.reading() as version:
-            committed = self.store.committed()
+        version, committed = snapshot or self._snapshot()
         return self._lexical.get(version, committed, self.store.document_chunks, background=True)
+
+    def _snapshot(self) -> tuple[str, dict[str, str]]:
+        """The store's version and its committed documents, read once under the shared lock."""
+        with self.store.reading() as version:
+            return version, self.store.committed()
 
     def correct_spelling(self, text: str) -> str:
         """``text`` with words the corpus never uses replaced by a close corpus word."""
@@ -191,26 +196,26 @@ class HybridSearch:
         pool = max(self.settings.candidate_pool, k * 3)
         dense: list[tuple[Chunk, float]] = []
         lexical: list[tuple[Chunk, float]] = []
-        index = self.lexical_index()  # once per question: both searches read it
+        version, committed = self._snapshot()  # once per question: both searches read it
+        index = self.lexical_index((version, committed))
         if mode in ("dense", "hybrid"):
             vector = self.embedder.embed_query(query)
-            found = None if filters.documents else self._dense_by_id(index, vector, pool, filters)
+            found = None if filters.documents else self._dense_by_id(index, committed, vector, pool, filters)
             if found is None:
                 selective = {"doc_id": {"$in": list(filters.documents)}} if filters.documents else None
                 found = self.store.nearest(vector, pool, filters.to_where(), accept=filters.accepts, prefilter=selective)
             dense = in_fixed_order(found)
         if mode in ("lexical", "hybrid"):
-            lexical = in_fixed_order(self._lexical_search(index, query, pool, filters))
+            lexical = in_fixed_order(self._lexical_search(index, version, committed, query, pool, filters))
         fused = self._fuse(dense, lexical, mode)
         return _drop_near_duplicates(fused, self.settings.dedupe_threshold, k)
 
-    def _dense_by_id(self, index: LexicalIndex, vector: Sequence[float], pool: int,
+    def _dense_by_id(self, index: LexicalIndex, committed: dict[str, str], vector: Sequence[float], pool: int,
                      filters: RetrievalFilter) -> list[tuple[Chunk, float]] | None:
         """The nearest committed passages that pass ``filters``, read from the saved lexical
         index by id (Chroma returns only ids and distances); None when that cannot answer
         exactly (a hit the index lacks: another version's chunk, an index still rebuilding; or
         too few hits pass), and the caller asks Chroma the slower way."""
-        committed = self.store.committed()
         hits, total = self.store.nearest_ids(vector, max(pool * 2, pool + 16))
         out: list[tuple[Chunk, float]] = []
         for cid, similarity in hits:
@@ -226,11 +231,9 @@ class HybridSearch:
             return out[:pool]
         return None
 
-    def _lexical_search(self, index: LexicalIndex, query: str, pool: int,
-                        filters: RetrievalFilter) -> list[tuple[Chunk, float]]:
+    def _lexical_search(self, index: LexicalIndex, version: str, committed: dict[str, str], query: str,
+                        pool: int, filters: RetrievalFilter) -> list[tuple[Chunk, float]]:
         """BM25 over numpy filter masks; the hits come from the index's saved records."""
-        with self.store.reading() as version:
-            committed = self.store.committed()
         mask = index.mask(
             documents=filters.documents, sections=filters.sections, kinds=filters.kinds,
             date_from=date_int(filters.date_from) if filters.date_from else None,

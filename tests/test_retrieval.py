@@ -51,7 +51,7 @@ def test_dense_hits_read_by_id_equal_chromas_own_read(bot: Assistant, query: str
     search = bot.hybrid_search
     vector = bot.embedder.embed_query(query)
     filters = RetrievalFilter()
-    fast = search._dense_by_id(search.lexical_index(), vector, 8, filters)
+    fast = search._dense_by_id(search.lexical_index(), bot.store.committed(), vector, 8, filters)
     slow = bot.store.nearest(vector, 8, filters.to_where(), accept=filters.accepts)
     assert fast is not None
     assert [(c.id, c.text, c.kind, c.doc_sha) for c, _ in fast] == [(c.id, c.text, c.kind, c.doc_sha) for c, _ in slow]
