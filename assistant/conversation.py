@@ -195,10 +195,6 @@ def _substitution(question: str, topic: str) -> str | None:
     if slot is None:
         return None
     start, end = slot
-    # "Pillar 2" after "AUKUS Pillar 1": the part of the name from the shared word on is replaced
-    first = new.split()[0]
-    if first[:1].isupper() and (at := re.search(rf"\b{re.escape(first)}\b", topic[start:end])) and at.start() > 0:
-        start += at.start()
     return _sentence(topic[:start] + new + topic[end:])
 
 
@@ -216,8 +212,10 @@ def _slot_for(new: str, topic: str) -> tuple[int, int] | None:
     else:
         spans = names or phrases  # "Japan" or "oil" stand in for a name
         first = new.split()[0] if new.split() else ""
-        shared = [sp for sp in names if first[:1].isupper() and re.search(rf"\b{re.escape(first)}\b", topic[sp[0]:sp[1]])]
-        spans = shared or spans  # "Pillar 2" stands in for the name with "Pillar" in it
+        for s, e in names if first[:1].isupper() else []:
+            # "Pillar 2" after "AUKUS Pillar 1": the name from the shared word on is replaced
+            if at := re.search(rf"\b{re.escape(first)}\b", topic[s:e]):
+                return s + at.start(), e
     return spans[0] if spans else None
 
 
