@@ -122,6 +122,13 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0.0)
     lexical_weight: float = Field(1.0, ge=0.0)
     candidate_pool: int = Field(30, ge=1, le=500)
+    dense_search_ef: int = Field(
+        200, ge=10, le=5000,
+        description="How many graph nodes Chroma's HNSW search keeps in view (its ef_search). At "
+        "Chroma's default of 100 a top-60 dense search missed true neighbours on 17 of 344 dev "
+        "questions over a 298-passage index, and which ones varied with the graph each process "
+        "built; at 200 it is exact there and misses 1.6% (against 3.1%) at 100k passages.",
+    )
     dedupe_threshold: float = Field(
         0.95, ge=0.0, le=1.0, description="Word overlap (Jaccard) above which a retrieved passage counts as a duplicate."
     )

@@ -100,7 +100,7 @@ class ChunkStore:
                 chunks = client.get_or_create_collection(
                     name,
                     embedding_function=None,
-                    configuration={"hnsw": {"space": "cosine"}},
+                    configuration={"hnsw": {"space": "cosine", "ef_search": self.settings.dense_search_ef}},
                     metadata={"embedding_model": self.model_name},
                 )
                 manifest = client.get_or_create_collection(
@@ -220,6 +220,16 @@ class ChunkStore:
                 yield
             finally:  # anything read meanwhile saw the store half-changed
                 self._manifest_cache = self._count_cache = None
+
+    def _set_search_breadth(self) -> None:
+        """Give a collection made before ``dense_search_ef`` existed (or under another value)
+        the configured search breadth. Chroma keeps it per collection and a process reads it
+        when it opens the collection, so it is set by an ingest holding the lock, and takes
+        effect for every process that opens the store afterwards."""
+        self._connect()
+        hnsw = (getattr(self._collection, "configuration_json", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search", self.settings.dense_search_ef) != self.settings.dense_search_ef:
+            self._collection.modify(configuration={"hnsw": {"ef_search": self.settings.dense_search_ef}})
 
     def check(self) -> dict[str, int]:
         """Documents and chunks, read fresh; raises StoreError when the index is broken."""
@@ -374,6 +384,7 @@ class ChunkStore:
         """Delete chunks no committed document version owns (left by an interrupted ingest)."""
         with self.lock.exclusive(), self._lock:
             self._refresh()
+            self._set_search_breadth()  # every ingest passes here, changed documents or not
             committed = {d.doc_id: d.sha256 for d in self._manifest_for(self.version()).values()}
             before = self.collection.count()
             if before == sum(d.chunks for d in self._manifest_for(self.version()).values()):

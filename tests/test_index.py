@@ -169,3 +169,22 @@ def test_index_version_is_one_small_file_replaced_atomically(corpus: Path, tmp_p
     assert text == bot.store.version() and text.split(".")[0].isdigit()
     assert not list((tmp_path / "store").glob(".index.version.*")), "no temporary file left behind"
     assert isinstance(bot.hybrid_search.lexical_index(), LexicalIndex)
+
+
+def _search_breadth(tmp_path: Path, **overrides: object) -> int:
+    settings = load_settings(corpus_dir=tmp_path / "corpus", store_dir=tmp_path / "store", **overrides)
+    return ChunkStore(settings, settings.embedding_model).collection.configuration_json["hnsw"]["ef_search"]
+
+
+def test_dense_search_breadth_is_set_on_new_and_on_older_stores(corpus: Path, tmp_path: Path) -> None:
+    """Chroma's default ef_search (100) let a top-60 search miss true neighbours, and which ones
+    varied between processes; the setting reaches a new collection and, at the next ingest,
+    one made under another value (a store from an older version)."""
+    Assistant(load_settings(corpus_dir=corpus, store_dir=tmp_path / "store", dense_search_ef=100)).ingest()
+    assert _search_breadth(tmp_path, dense_search_ef=100) == 100
+    bot = make_bot(tmp_path)
+    assert bot.settings.dense_search_ef == 200
+    report = bot.ingest()
+    assert report.embedded == 0, "nothing changed, nothing is embedded again"
+    del bot
+    assert _search_breadth(tmp_path) == 200, "an ingest with no changes still upgrades the search breadth"
