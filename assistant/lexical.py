@@ -105,6 +105,32 @@ class DocTokens:
 
 
 # -- the index ----------------------------------------------------------------------------------
+_LONG_STOPWORDS = frozenset(w for w in STOPWORDS if len(w) >= 4 and w.isalpha())
+_PREFIXES = ("counter", "under", "inter", "multi", "anti", "over", "non", "dis", "mis", "pre", "sub", "un",
+             "re", "in", "im", "de", "co")
+_SUFFIXES = ("ments", "ment", "ness", "ions", "ion", "ing", "ers", "est", "ful", "less", "able", "er", "ed",
+             "es", "ly", "s")
+
+
+def is_real_word(word: str, dictionary: frozenset[str]) -> bool:
+    """Whether ``word`` is a dictionary word or one with a common prefix or inflection
+    ("undefined", "fooling", "stopped"): such a word is what its writer meant, not a misspelling of
+    the corpus word it happens to be close to ("defined", "pooling"). Typos seldom add or drop a
+    whole affix, so a word that splits into an affix and a real word is left alone."""
+    if word in dictionary:
+        return True
+    if not dictionary:
+        return False
+    for suffix in _SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 4:
+            doubled = len(stem) >= 4 and stem[-1] == stem[-2]  # "stopped" -> "stop"
+            if stem in dictionary or stem + "e" in dictionary or (doubled and stem[:-1] in dictionary):
+                return True
+    return any(word.startswith(prefix) and len(word) - len(prefix) >= 4
+               and is_real_word(word[len(prefix):], dictionary) for prefix in _PREFIXES)
+
+
 class LexicalIndex:
     """BM25 plus filter columns and a spelling vocabulary, for one index version."""
 
@@ -302,14 +328,15 @@ class LexicalIndex:
         cutoff = self.spelling_cutoff
         possible = np.nonzero((a + b - l1) >= cutoff * (a + b) - 1e-9)[0]
         candidates = [str(vocab[i]) for i in possible]
-        match = difflib.get_close_matches(word, candidates, n=1, cutoff=cutoff)
+        # the question words are no corpus words, but "wich" is still "which"
+        match = difflib.get_close_matches(word, candidates + list(_LONG_STOPWORDS), n=1, cutoff=cutoff)
         return match[0] if match else word
 
     def correct(self, words: Sequence[str]) -> list[str]:
         """Replace words the corpus does not contain by a close vocabulary word, if any."""
         fixed = []
         for word in words:
-            if len(word) < 4 or word.isdigit() or word in self.dictionary or self._known(word):
+            if len(word) < 4 or word.isdigit() or is_real_word(word, self.dictionary) or self._known(word):
                 fixed.append(word)
             else:
                 fixed.append(self._closest(word))
@@ -323,7 +350,9 @@ class LexicalIndex:
             if folded in STOPWORDS:
                 return word
             fixed = self.correct([folded])[0]
-            return word if fixed == folded else fixed
+            if fixed == folded:
+                return word
+            return fixed[:1].upper() + fixed[1:] if word[:1].isupper() else fixed
 
         return re.sub(r"\w+", fix, text)
 

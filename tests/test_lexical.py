@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.lexical import DocTokens, LexicalCache, LexicalIndex, stem_all
+from assistant.lexical import DocTokens, LexicalCache, LexicalIndex, is_real_word, stem_all
 from assistant.schema import Chunk
 from assistant.text import content_words
 
@@ -63,7 +63,14 @@ def test_spelling_matches_difflib_over_the_whole_vocabulary(index: LexicalIndex,
 
 def test_known_short_and_numeric_words_are_left_alone(index: LexicalIndex) -> None:
     assert index.correct(["summit", "sumit", "abc", "20000"]) == ["summit", "summit", "abc", "20000"]
-    assert index.correct_text("Whta did the Sumit decide?") == "Whta did the summit decide?"
+    assert index.correct_text("Whta did the Sumit decide?") == "Whta did the Summit decide?", "the capital stays"
+
+
+def test_a_word_made_of_a_real_word_and_an_affix_is_real() -> None:
+    words = frozenset({"defined", "fool", "stop", "drive", "pete", "important"})
+    assert all(is_real_word(w, words) for w in ("undefined", "fooling", "stopped", "driving", "fools"))
+    assert not any(is_real_word(w, words) for w in ("peting", "importent", "undefinde", "wich"))
+    assert not is_real_word("undefined", frozenset()), "no dictionary, no claims"
 
 
 def test_scores_rank_the_passage_with_the_rare_word_first(index: LexicalIndex) -> None:

@@ -64,6 +64,9 @@ def test_a_real_word_the_corpus_lacks_is_not_corrected_to_a_corpus_word(corpus_a
     fixed = stage(QuestionState(question="How much is Russia putting into the pact, if it was ever done? Wich treatty?"))
     assert "putting" in fixed.standalone and " ever " in fixed.standalone and "done" in fixed.standalone
     assert "treaty" in fixed.standalone
+    affixed = stage(QuestionState(question="Wich key term was left undefined, fooling the allies?"))
+    assert affixed.standalone.startswith("Which "), "a question word is corrected too, its capital kept"
+    assert "undefined" in affixed.standalone and "fooling" in affixed.standalone, "an affix on a real word is no typo"
 
 
 def test_retrieve_numbers_passages_as_the_results(corpus_assistant: Assistant) -> None:
