@@ -143,6 +143,10 @@ _METADATA_TYPES: dict[str, dict[str, int]] = {
 }
 
 
+#: Metadata lines that answer only questions about the document itself.
+_SOURCE_ONLY = frozenset({"dateline", "identifier"})
+
+
 class ExtractiveComposer:
     """Picks verbatim sentences that answer the question; no LLM required.
 
@@ -325,6 +329,8 @@ class ExtractiveComposer:
         """The sentences to answer with; empty means abstain."""
         if cues.numbered:  # a sentence about "Pillar 1" does not answer a question about "Pillar 2"
             cands = [c for c in cands if not _other_numbered(c.text, cues.numbered)]
+        if not cues.about_source:  # "Updated April 10, 2026." says when the document changed, not what it reports
+            cands = [c for c in cands if c.kind not in _SOURCE_ONLY]
         if not cands:
             return []
         for c in cands:

@@ -106,6 +106,14 @@ _DATE = re.compile(
     r"\b(?:yesterday|today|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year))\b",
     re.I,
 )
+#: "On what date / which day ...?" asks for a day: a year or a month alone does not give it.
+_ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+|precise\s+)?(?:date|day)\b", re.I)
+_DAY = re.compile(
+    rf"\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|"
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:yesterday|today|tomorrow|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
 _NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", re.I)
 _DURATION = re.compile(
     rf"(?:\b\d[\d.,]*|\b(?:{_NUMBER_WORDS}|a|an|several|few|many|some))[\s-]+(?:\w+[\s-]+)?{_TIME_UNITS}\b|"
@@ -153,7 +161,7 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         return [sentence] if sentence.strip() else []
     asked = _asked(question)
     if kind == "date":
-        found = [m.group(0) for m in _DATE.finditer(sentence)]
+        found = [m.group(0) for m in (_DAY if _ASKS_DAY.search(question) else _DATE).finditer(sentence)]
     elif kind == "duration":
         found = [m.group(0) for m in _DURATION.finditer(sentence)]
     elif kind == "age":
@@ -393,8 +401,12 @@ SOURCE_NOUNS = (
     r"documents?|publications?|memos?|insights?|notes?|overviews?|sources?|texts?"
 )
 _ABOUT_THE_SOURCE = re.compile(
-    r"\bwho\s+(?:wrote|authored|published|edited|produced)\b|\bauthors?\b|\bwriters?\b|\bpublisher\b|"
+    r"\bwho\s+(?:wrote|authored|published|edited|produced)\b|"
+    r"\b(?:what|which)\s+(?:organi[sz]ation|institute|institution|body|agency|outlet|think\s+tank|service)\s+"
+    r"(?:wrote|published|produced|issued|released)\b|\bauthors?\b|\bwriters?\b|\bpublisher\b|"
     r"\bwhen\s+(?:was|were|is)\b.*\b(?:published|updated|written|released|issued)\b|\btitle\s+of\b|"
+    rf"\b(?:when|(?:what|which)\s+(?:date|day|year))\s+(?:did|does)\s+(?:the\s+|this\s+|that\s+)?[^?]*\b(?:{SOURCE_NOUNS})\b[^?]*"
+    r"\b(?:come\s+out|appear|get\s+published)\b|"
     r"\b(?:publication|release)\s+date\b|\blast\s+updated\b|"
     r"\b(?:report|product|document|publication)\s+(?:number|no\b)",
     re.I,

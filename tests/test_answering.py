@@ -267,3 +267,19 @@ def test_a_question_is_split_into_the_questions_it_joins(question: str, parts: l
     from assistant.answering import question_parts
 
     assert question_parts(question) == parts
+
+
+def test_a_date_line_answers_only_a_question_about_the_document(embedder: Embedder) -> None:
+    """"Updated 3 March 2025" says when the document changed, not whether what it reports was
+    updated: a question about the cables' repair work never quotes it, one about the report may."""
+    text = "Updated 3 March 2025"
+    global DOC
+    doc, DOC = DOC, DOC + "\n" + text
+    try:
+        dated = (*PASSAGES, passage(4, text, kind="dateline"))
+        answer = composer(embedder).compose(state("Has the repair work been updated yet?", dated))
+        assert all(c.quote != text for c in answer.citations), answer.text
+        report = composer(embedder).compose(state("When was the Baltic Cable Report last updated?", dated))
+        assert report.citations and report.citations[0].quote == text, report.text
+    finally:
+        DOC = doc

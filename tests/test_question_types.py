@@ -252,3 +252,20 @@ def test_who_holds_an_office_asks_for_a_person() -> None:
     saltzman = "The current CSO, General Chance B. Saltzman, was appointed in November 2022."
     assert type_strength(saltzman, "person", "Who is the current Chief of Space Operations?") == 2
     assert "Dawn Meyerriecks" in _person_names("According to Dawn Meyerriecks, around 30 countries deploy such systems.")
+
+
+def test_a_question_for_a_day_needs_a_day_not_a_year() -> None:
+    question = "On what date was the FY2025 National Defense Authorization Act signed into law?"
+    assert not carries("The act was passed in 2024 and directs DOD to report within 180 days.", "date", question)
+    assert carries("The act was signed on December 23, 2024.", "date", question)
+    assert carries("The act was signed on 23 December 2024.", "date", question)
+    assert carries("The act was passed in 2024.", "date", "When was the act passed?"), "a when-question takes a year"
+
+
+def test_a_document_coming_out_or_an_organisation_publishing_is_about_the_source() -> None:
+    from assistant.question_types import asks_about_the_source
+
+    assert asks_about_the_source("On what date did the analysis of the summit come out?")
+    assert asks_about_the_source("Which organisation published this analysis?")
+    assert not asks_about_the_source("When did the war come out of stalemate?")
+    assert not asks_about_the_source("Has that update been published yet?")
