@@ -42,6 +42,20 @@ _CURRENCY = (
     r"[$€£¥₩₽₹]|\b(?:US|A|C|NZ|HK)\$|\b(?:dollars?|euros?|pounds?\s+sterling|sterling|yen|yuan|renminbi|rmb|"
     r"rials?|riyals?|rubles?|roubles?|rupees?|won|francs?|pesos?|dinars?|dirhams?|usd|eur|gbp|jpy|cny)\b"
 )
+#: An amount of money: a currency sign or code before a number, or a currency word after one.
+_AMOUNT = re.compile(
+    r"(?:[$€£¥₩₽₹]|\b(?:US|A|C|NZ|HK)\$)\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand|[mbk]n?)\b)?|"
+    r"\b\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand))?\s+(?:dollars?|euros?|pounds?|yen|yuan|rials?|riyals?|"
+    r"rubles?|roubles?|rupees?|won|francs?|pesos?|dinars?|dirhams?|usd|eur|gbp)\b",
+    re.I,
+)
+
+
+def _digits(amount: str) -> str:
+    """An amount's number, for comparing amounts ("$3 billion" and "3 billion dollars": "3billion")."""
+    return re.sub(r"[^\d.a-z]|(?<!\d)\.|\.(?!\d)", "", amount.casefold().replace("dollars", "").replace("dollar", ""))
+
+
 _TIME_UNITS = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|century|centuries)s?"
 
 # question patterns, tried in order; the first that matches sets the expected type
@@ -151,6 +165,9 @@ def expected_type(question: str) -> AnswerType | None:
     """The kind of answer ``question`` asks for, or None when any statement may answer it."""
     for kind, pattern in _QUESTION_RULES:
         if pattern.search(question):
+            # "How much of the $3 billion ...?" asks for a part of an amount of money: money too
+            if kind == "number" and re.search(r"\bhow\s+much\b", question, re.I) and _AMOUNT.search(question):
+                return "money"
             return kind
     return None
 
@@ -166,6 +183,9 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found = [m.group(0) for m in _DURATION.finditer(sentence)]
     elif kind == "age":
         found = [m.group(0) for m in _AGE.finditer(sentence)] + re.findall(_YEAR, sentence)
+    elif kind == "money" and (said := {_digits(m.group(0)) for m in _AMOUNT.finditer(question)}):
+        # the question's own amount ("How much of the $3 billion ...?") is not the answer
+        found = [m.group(0) for m in _AMOUNT.finditer(sentence) if _digits(m.group(0)) not in said]
     elif kind == "money":
         found = [m.group(0) for m in re.finditer(_CURRENCY, sentence, re.I)]
     elif kind == "number" and (unit := _asked_unit(question)):  # "how many tons": a number of tons

@@ -269,3 +269,11 @@ def test_a_document_coming_out_or_an_organisation_publishing_is_about_the_source
     assert asks_about_the_source("Which organisation published this analysis?")
     assert not asks_about_the_source("When did the war come out of stalemate?")
     assert not asks_about_the_source("Has that update been published yet?")
+
+
+def test_a_part_of_an_amount_asks_for_another_amount() -> None:
+    question = "How much of the $3 billion in shared investments will the U.S. government itself provide?"
+    assert expected_type(question) == "money"
+    assert not carries("The agreement expects $3 billion worth of shared investments within six months.", "money", question)
+    assert carries("The U.S. government will provide $1 billion of it.", "money", question)
+    assert carries("Congress appropriated $26.1 billion.", "money", "How much did Congress appropriate?")
