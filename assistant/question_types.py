@@ -89,7 +89,12 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"^\s*(?:and\s+)?who\s+(?:commands|heads|chairs|directs|founded|(?:is|was|are|were)\s+(?:the\s+)?"
         r"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:head|chief|director|secretary|minister|"
         r"president|chair|chairman|chairwoman|chairperson|commander|leader|ambassador|spokes(?:person|man|woman)|ceo|"
-        r"founder|governor|mayor|deputy|vice|prime|general|admiral)\b)", re.I)),
+        r"founder|governor|mayor|deputy|vice|prime|general|admiral)\b)|"
+        # "Which Iranian official ...?", "Which Member of Congress ...?": one person, by name
+        r"\b(?:what|which)\s+(?:[\w.’'-]+\s+){0,2}?(?:official|minister|senator|lawmaker|legislator|congress(?:man|woman)|"
+        r"member\s+of\s+(?:congress|parliament)|commander|spokes(?:person|man|woman)|ambassador|"
+        r"diplomat|executive|judge|scientist|researcher)\b(?!\s+(?:source|data|statement|figure|estimate|record|document|"
+        r"position|name|title|language|report|channel|visit|line|order|summary|branch|team)s?\b)", re.I)),
     ("agent", re.compile(
         r"^\s*(?:and\s+)?(?:who|whom|whose)\b|\b(?:by|to|from|with)\s+whom\b|\bwho\s+(?:else|was|is|were|are)\b|"
         r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:person|people|organi[sz]ation|organi[sz]ations|agency|agencies|company|"
@@ -276,7 +281,7 @@ _THING_HEADS = frozenset(
     forces army navy party company corporation bank fund union association league university
     college school court government administration state states republic kingdom empire city
     port base station strait sea ocean river canal island islands mountain region province
-    country nation system network report article war museum church""".split()
+    country nation system network report article war museum church corps guard guards""".split()
 )
 #: Titles that put a person's name after them ("General", "President", "Dr").
 _PERSON_TITLES = frozenset(
@@ -466,7 +471,7 @@ def _names(sentence: str) -> list[str]:
             continue
         if opens_sentence and " " in text:
             first, rest = text.split(" ", 1)
-            if first.lower() in _FUNCTION_WORDS:
+            if first.lower() in _FUNCTION_WORDS or _OPENING_ADVERB.search(first):  # "Reportedly Iran"
                 text = rest
         if text.lower() in _FUNCTION_WORDS or len(text) == 1:
             continue
@@ -475,6 +480,8 @@ def _names(sentence: str) -> list[str]:
 
 
 _INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}")
+#: Adverbs by their endings ("Reportedly", "Additionally", "Currently"): no part of a name.
+_OPENING_ADVERB = re.compile(r"\w{3,}(?:edly|ally|ntly|ingly|ously|ively|ately|arly|ctly|iefly|ewise)$", re.I)
 
 
 def _non_latin(sentence: str) -> list[str]:

@@ -277,3 +277,16 @@ def test_a_part_of_an_amount_asks_for_another_amount() -> None:
     assert not carries("The agreement expects $3 billion worth of shared investments within six months.", "money", question)
     assert carries("The U.S. government will provide $1 billion of it.", "money", question)
     assert carries("Congress appropriated $26.1 billion.", "money", "How much did Congress appropriate?")
+
+
+def test_which_official_asks_for_a_person() -> None:
+    question = "Which Iranian official announced that the shipping lanes had moved?"
+    assert expected_type(question) == "person"
+    assert expected_type("Which Member of Congress first proposed a separate service?") == "person"
+    assert expected_type("Which officials met?") == "agent", "several officials: any who"
+    assert expected_type("Which official sources say so?") != "person", "an adjective, not a person"
+    assert expected_type("What general trend is seen?") is None
+    # an organisation and an opening adverb are no person's name
+    assert not carries("Reportedly Iran, but more specifically the Islamic Revolutionary Guard Corps, is charging tolls.",
+                       "person", question)
+    assert carries("Foreign Minister Abbas Araghchi announced the change.", "person", question)
