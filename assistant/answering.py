@@ -29,7 +29,18 @@ from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .metadata_text import METADATA_KINDS, shown_sentence, statement
 from .overlap import jaccard, word_bag
-from .question_types import DOCUMENT_NUMBER_ASKED, NUMBERED_NAME, AnswerType, asks_about_the_source, expected_type, pinned_names, question_names, type_strength
+from .question_types import (
+    DOCUMENT_NUMBER_ASKED,
+    NUMBERED_NAME,
+    AnswerType,
+    asks_about_the_source,
+    compared_options,
+    expected_type,
+    pinned_names,
+    question_names,
+    ranks_options,
+    type_strength,
+)
 from .schema import Answer, Citation, Passage
 from .state import QuestionState, TermWeight
 from .text import content_words, sentence_spans, words
@@ -440,6 +451,8 @@ class ExtractiveComposer:
         if self.require_answer_type and cues.kind in self.typed_answers and not any(
                 c.strength for c in chosen[:lead]):
             return []  # asked for a date, a number or a name; the answering sentence holds none
+        if (options := compared_options(question)) and not any(ranks_options(c.text, options) for c in chosen):
+            return []  # "Which supplies more: A or B?"; the sentences name them but compare nothing
         # The direct answer first (with its typed neighbour), then its support in reading order.
         head_part, rest = chosen[:lead], sorted(chosen[lead:], key=lambda c: (c.passage.doc_id, c.start))
         return head_part + rest

@@ -549,3 +549,35 @@ _FUNCTION_WORDS = frozenset(
     what which who whom whose when where why how there here also however although while
     many some most several all both each few other such any every much more""".split()
 )
+
+
+#: A comparison a choice question asks to be made ("Which is larger: A or B?").
+_COMPARATIVE = re.compile(
+    r"\b(?:more|most|less|least|fewer|fewest|larger|largest|bigger|biggest|greater|greatest|higher|highest|"
+    r"lower|lowest|smaller|smallest|better|best|worse|worst|earlier|earliest|later|latest|older|oldest|"
+    r"newer|newest|cheaper|cheapest|faster|fastest|stronger|strongest|top|leading|main|primary)\b",
+    re.I,
+)
+_RANKING = re.compile(rf"{_COMPARATIVE.pattern}|\bthan\b|\b(?:majority|bulk|mostly|chiefly|primarily|mainly)\b|\d", re.I)
+
+
+def compared_options(question: str) -> list[str]:
+    """The options of a question that asks which of them is more or most of something ("Which
+    supplies more: the UAE or Saudi Arabia?", "... the largest share: Guinea, India or
+    Australia?"); empty for any other question."""
+    if not _COMPARATIVE.search(question):
+        return []
+    match = re.search(r"[,:;]\s*((?:[^,:;?]+,\s*)*[^,:;?]+?)\s+or\s+([^,:;?]+?)\s*\??\s*$", question)
+    if not match:
+        return []
+    options = [o.strip() for o in match.group(1).split(",")] + [match.group(2).strip()]
+    return [o for o in options if _folded_words(o)]
+
+
+def ranks_options(sentence: str, options: list[str]) -> bool:
+    """True when ``sentence`` names one of ``options`` and ranks or measures something (a
+    comparative, a superlative, a number): a sentence that only lists the options together
+    ("... from Guinea, India, and Australia") does not say which is more."""
+    said = _folded_words(sentence)
+    names_one = any(_folded_words(o) & said for o in options)
+    return names_one and bool(_RANKING.search(sentence))

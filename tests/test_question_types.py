@@ -290,3 +290,18 @@ def test_which_official_asks_for_a_person() -> None:
     assert not carries("Reportedly Iran, but more specifically the Islamic Revolutionary Guard Corps, is charging tolls.",
                        "person", question)
     assert carries("Foreign Minister Abbas Araghchi announced the change.", "person", question)
+
+
+def test_a_choice_between_options_needs_a_sentence_that_compares_them() -> None:
+    from assistant.question_types import compared_options, ranks_options
+
+    question = "Which country supplies the largest share of the alumina for Gulf smelters: Guinea, India or Australia?"
+    options = compared_options(question)
+    assert options == ["Guinea", "India", "Australia"]
+    listing = "Persian Gulf aluminum plants rely on ship delivery of alumina from Guinea, India, and Australia."
+    assert not ranks_options(listing, options), "naming the options together compares nothing"
+    assert ranks_options("Guinea supplies most of the alumina.", options)
+    assert ranks_options("Australia ships 4 million tons a year.", options), "a figure can be compared"
+    assert compared_options("Which is more effective, makeup patterns or prosthetics?") == ["makeup patterns", "prosthetics"]
+    assert compared_options("Is the figure for FY2026 or FY2025?") == [], "no comparison asked"
+    assert compared_options("Which port is the leading container hub?") == [], "no options offered"
