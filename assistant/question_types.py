@@ -125,6 +125,8 @@ _DATE = re.compile(
     r"\b(?:yesterday|today|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year))\b",
     re.I,
 )
+#: "In which month ...?" is answered by a month's name alone.
+_ASKS_MONTH = re.compile(r"\b(?:what|which)\s+month\b", re.I)
 #: "On what date / which day ...?" asks for a day: a year or a month alone does not give it.
 _ASKS_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+|precise\s+)?(?:date|day)\b", re.I)
 _DAY = re.compile(
@@ -184,6 +186,8 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
     asked = _asked(question)
     if kind == "date":
         found = [m.group(0) for m in (_DAY if _ASKS_DAY.search(question) else _DATE).finditer(sentence)]
+        if _ASKS_MONTH.search(question):  # "In which month ...?": "the coming November election" says it
+            found += re.findall(rf"\b(?:{_MONTHS})\b", sentence, re.I)
     elif kind == "duration":
         found = [m.group(0) for m in _DURATION.finditer(sentence)]
     elif kind == "age":
@@ -379,6 +383,8 @@ def question_names(question: str) -> list[str]:
     framing = {m.group(1) for m in re.finditer(rf"([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)\s+(?:{SOURCE_NOUNS})\b", question)}
     # "according to the GAO": who is quoted as the source, not what the answer is about
     framing |= {m.group(1) for m in re.finditer(r"\b(?i:according\s+to\s+(?:the\s+)?)([A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*)*)", question)}
+    # "Soviet-era", "U.S.-led": the lower-case word after the hyphen is no part of the name
+    names = [re.sub(r"(?<=[\w.])-[a-z][\w-]*", "", n) for n in names]
     return list(dict.fromkeys(n for n in names if n.strip() and n not in framing))
 
 

@@ -305,3 +305,16 @@ def test_a_choice_between_options_needs_a_sentence_that_compares_them() -> None:
     assert compared_options("Which is more effective, makeup patterns or prosthetics?") == ["makeup patterns", "prosthetics"]
     assert compared_options("Is the figure for FY2026 or FY2025?") == [], "no comparison asked"
     assert compared_options("Which port is the leading container hub?") == [], "no options offered"
+
+
+def test_a_lower_case_word_after_a_hyphen_is_no_part_of_a_name() -> None:
+    from assistant.question_types import question_names
+
+    names = question_names("In what year was the Soviet-era treaty that the new Russia-North Korea pact echoes signed?")
+    assert names == ["Soviet", "Russia-North Korea"]
+
+
+def test_a_month_answers_which_month() -> None:
+    question = "In which month is the U.S. election that could shape the response?"
+    assert carries("The coming November election, however, will impact this.", "date", question)
+    assert not carries("The coming election, however, will impact this.", "date", question)
