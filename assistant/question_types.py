@@ -105,7 +105,11 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"^\s*(?:and\s+)?where\b|"
         r"\b(?:what|which)\s+(?:place|city|cities|region|regions|location|port|ports|province|capital|"
         r"continent|area|waterway|strait|sea|base|site)\b|\bin\s+which\s+\w+\b", re.I)),
-    ("reason", re.compile(r"^\s*(?:and\s+)?why\b|\bfor\s+what\s+reason\b|\bwhat\s+(?:caused|led\s+to|drove)\b", re.I)),
+    # "What is X meant to accomplish?", "What is the purpose of X?": what it is for, a reason too
+    ("reason", re.compile(r"^\s*(?:and\s+)?why\b|\bfor\s+what\s+reason\b|\bwhat\s+(?:caused|led\s+to|drove)\b|"
+                          r"\b(?:meant|intended|designed|supposed)\s+to\s+(?:\w+\s+)?(?:accomplish|achieve|do|guarantee|ensure|"
+                          r"provide|serve|deliver|address|prevent|solve)\b|\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?"
+                          r"(?:purpose|aim|goal|objective|intent|rationale)s?\s+(?:of|behind)\b", re.I)),
 ]
 
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)s?\b"
@@ -153,6 +157,11 @@ _REASON = re.compile(
     r"in\s+response\s+to|aimed\s+at|intended\s+to|meant\s+to|designed\s+to|reason|since|"
     r"driven\s+by|given|amid|to\s+(?:avoid|prevent|reduce|increase|ensure|counter|protect|"
     r"support|deter|secure|address|improve|strengthen)|motivat\w*|seeks?\s+to|sought\s+to|citing|cited|on\s+the\s+grounds?)\b",
+    re.I,
+)
+_PLAIN_REASON = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|so\s+as\s+to|in\s+response\s+to|"
+    r"(?:aimed|intended|meant|designed)\s+(?:at|to)|the\s+(?:purpose|aim|goal|objective)\b)",
     re.I,
 )
 # role words that stand for a person or organisation even without a capital
@@ -274,6 +283,8 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
         return 2 if _NUMBER.search(sentence) else 1
     if kind == "duration":
         return 2 if new([f for f in evidence if re.search(r"\d|[a-z]+[\s-]+\w*[\s-]*" + _TIME_UNITS, f, re.I) and " " in f.strip() or "-" in f]) else 1
+    if kind == "reason":  # "because", "intended to" plainly; "given", "amid", "since" loosely
+        return 2 if _PLAIN_REASON.search(sentence) else 1
     return 1
 
 

@@ -318,3 +318,12 @@ def test_a_month_answers_which_month() -> None:
     question = "In which month is the U.S. election that could shape the response?"
     assert carries("The coming November election, however, will impact this.", "date", question)
     assert not carries("The coming election, however, will impact this.", "date", question)
+
+
+def test_what_something_is_meant_to_do_asks_for_a_purpose() -> None:
+    question = "What is the Space Force's program for buying commercial launches ultimately meant to guarantee?"
+    assert expected_type(question) == "reason"
+    assert expected_type("What is the purpose of the visit?") == "reason"
+    assert type_strength("This program is intended to ensure U.S. access to space.", "reason", question) == 2
+    assert type_strength("The program procures commercial launch services for the Space Force.", "reason", question) == 1
+    assert expected_type("What does the program procure?") is None
