@@ -325,5 +325,6 @@ def test_what_something_is_meant_to_do_asks_for_a_purpose() -> None:
     assert expected_type(question) == "reason"
     assert expected_type("What is the purpose of the visit?") == "reason"
     assert type_strength("This program is intended to ensure U.S. access to space.", "reason", question) == 2
-    assert type_strength("The program procures commercial launch services for the Space Force.", "reason", question) == 1
+    assert type_strength("The program procures commercial launch services for the Space Force.", "reason", question) == 0
+    assert type_strength("Amid the war, the program grew.", "reason", question) == 1
     assert expected_type("What does the program procure?") is None
