@@ -473,7 +473,10 @@ class ExtractiveComposer:
         for c in ranked[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if c in chosen or c.score < max(self.score_floor, background + self.relative_threshold):
+            # above the background, or good in itself (when every candidate is on topic the
+            # background is high: "the act's total" and "its figure for personnel" both are)
+            good = min(background + self.relative_threshold, self.abstain_threshold + self.margin)
+            if c in chosen or c.score < max(self.score_floor, good):
                 continue
             if c.tokens - have and self._distinct(c, chosen, seen_words):
                 chosen.append(c)
