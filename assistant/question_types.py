@@ -598,3 +598,24 @@ def ranks_options(sentence: str, options: list[str]) -> bool:
     said = _folded_words(sentence)
     names_one = any(_folded_words(o) & said for o in options)
     return names_one and bool(_RANKING.search(sentence))
+
+
+_COUNT_PHRASE = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the|its|their)\s+)?((?:[\w.’'-]+\s+){0,3}?[\w.’'-]+)"
+                           r"(?=\s+(?:are|were|is|was|did|does|do|have|has|had|will|would|can|could|may|might|should|"
+                           r"of|in|on|at|to|from|for|with|under|per|each|a|an|the|does|did|[a-z]+ed)\b|\s*[?,]|$)", re.I)
+
+
+def counted_noun(question: str) -> str | None:
+    """What a "how many ...?" question counts ("ships" in "How many dry bulk ships were held
+    up?"): the first plural word after "how many", else its first word; None when the phrase is a
+    unit of measure (which the unit check handles) or no noun follows ("how many were killed")."""
+    match = _COUNT_PHRASE.search(question)
+    if not match or _asked_unit(question):
+        return None
+    words = [w.strip(".’'") for w in match.group(1).split()]
+    words = [w for w in words if w and w.casefold() not in _FUNCTION_WORDS and not re.fullmatch(r"[A-Z]\.?", w)]
+    if not words or words[0].casefold() in _QUESTION_OPENERS:
+        return None
+    plural = next((w for w in words if len(w) > 3 and w.casefold().endswith("s") and not w.casefold().endswith("ss")
+                   and not w.isupper()), None)
+    return (plural or words[0]).casefold()

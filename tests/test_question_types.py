@@ -328,3 +328,13 @@ def test_what_something_is_meant_to_do_asks_for_a_purpose() -> None:
     assert type_strength("The program procures commercial launch services for the Space Force.", "reason", question) == 0
     assert type_strength("Amid the war, the program grew.", "reason", question) == 1
     assert expected_type("What does the program procure?") is None
+
+
+def test_what_a_count_counts() -> None:
+    from assistant.question_types import counted_noun
+
+    assert counted_noun("How many dry bulk ships were held up inside the Strait?") == "ships"
+    assert counted_noun("How many Virginia-class submarines could Australia purchase?") == "submarines"
+    assert counted_noun("How many people were kept out of military bases?") == "people"
+    assert counted_noun("Of the 1,700 individuals, how many were killed?") is None, "no noun follows"
+    assert counted_noun("How many tons of soybeans were shipped?") is None, "a unit: the unit check decides"
