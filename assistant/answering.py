@@ -37,6 +37,7 @@ from .question_types import (
     compared_options,
     counted_noun,
     expected_type,
+    names_it_only_vaguely,
     pinned_names,
     question_names,
     ranks_options,
@@ -454,6 +455,8 @@ class ExtractiveComposer:
         if self.require_answer_type and cues.kind in self.typed_answers and not any(
                 c.strength for c in chosen[:lead]):
             return []  # asked for a date, a number or a name; the answering sentence holds none
+        if names_it_only_vaguely(head.text, question):
+            return []  # "Which company holds the lease?"; the best sentence says "a company" holds it
         if cues.kind == "number" and (noun := counted_noun(question)) and not self._names_the_counted(noun, chosen):
             return []  # "How many sailors ...?"; the sentences count submarines
         if (options := compared_options(question)) and not any(ranks_options(c.text, options) for c in chosen):

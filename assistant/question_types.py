@@ -619,3 +619,29 @@ def counted_noun(question: str) -> str | None:
     plural = next((w for w in words if len(w) > 3 and w.casefold().endswith("s") and not w.casefold().endswith("ss")
                    and not w.isupper()), None)
     return (plural or words[0]).casefold()
+
+
+_WHICH_PHRASE = re.compile(r"\bwhich\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
+_INDEFINITE = r"\b(?:a|an|some|several|certain|various|unnamed|unidentified|one)\s+(?:[\w’'-]+\s+){0,2}?"
+
+
+def names_it_only_vaguely(sentence: str, question: str) -> bool:
+    """True when a "Which <thing> ...?" question meets a sentence that mentions such a thing only
+    as an unnamed one ("it was leased to a PRC-based company", "some DOD components have ..."):
+    the sentence says there is one, not which. A name right after the mention ("a company,
+    Acme,") makes it specific, as does a name right before it ("paraxylene, a chemical ...")."""
+    match = _WHICH_PHRASE.search(question)
+    if not match:
+        return False
+    asked = [w.casefold() for w in match.group(1).split()
+             if len(w) >= 3 and w.casefold() not in _FUNCTION_WORDS | _QUESTION_OPENERS]
+    for word in asked:
+        stem = re.escape(word[: max(4, len(word) - 2)])
+        for m in re.finditer(rf"{_INDEFINITE}{stem}\w*", sentence, re.I):
+            after = sentence[m.end(): m.end() + 40]
+            if re.match(r"[\s,]+(?:called\s+|named\s+|known\s+as\s+)?[A-Z“\"]", after):
+                continue  # "a company, Acme," / "a company called Acme"
+            if re.match(r"an?\b", m.group(0), re.I) and sentence[: m.start()].rstrip().endswith((",", "—", "(")):
+                continue  # "paraxylene, a chemical used ...": it describes what was just named
+            return True
+    return False

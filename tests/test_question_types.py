@@ -338,3 +338,16 @@ def test_what_a_count_counts() -> None:
     assert counted_noun("How many people were kept out of military bases?") == "people"
     assert counted_noun("Of the 1,700 individuals, how many were killed?") is None, "no noun follows"
     assert counted_noun("How many tons of soybeans were shipped?") is None, "a unit: the unit check decides"
+
+
+def test_an_unnamed_one_does_not_say_which() -> None:
+    from assistant.question_types import names_it_only_vaguely
+
+    question = "Which PRC-based company holds the 99-year lease on the Darwin Port?"
+    assert names_it_only_vaguely("The port was leased to a PRC-based company for 99 years in 2015.", question)
+    assert names_it_only_vaguely("According to the report, some DOD components lack encryption.",
+                                 "Which DOD components lack encryption?")
+    assert not names_it_only_vaguely("The port was leased to a company, Landbridge, in 2015.", question)
+    assert not names_it_only_vaguely("Charleston is reliant on paraxylene, a chemical used to make containers.",
+                                     "Which chemical is Charleston reliant on?"), "it describes the named one"
+    assert not names_it_only_vaguely("A Pungsan dog petting zoo was shown.", "What breed of dog was at the zoo?")
