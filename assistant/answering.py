@@ -37,6 +37,7 @@ from .question_types import (
     compared_options,
     counted_noun,
     expected_type,
+    misses_the_first,
     names_it_only_vaguely,
     pinned_names,
     question_names,
@@ -455,6 +456,8 @@ class ExtractiveComposer:
         if self.require_answer_type and cues.kind in self.typed_answers and not any(
                 c.strength for c in chosen[:lead]):
             return []  # asked for a date, a number or a name; the answering sentence holds none
+        if all(misses_the_first(c.text, question) for c in chosen[:lead]):
+            return []  # "Who was the first chief?"; the sentence names the current one
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it
         if cues.kind == "number" and (noun := counted_noun(question)) and not self._names_the_counted(noun, chosen):

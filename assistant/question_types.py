@@ -645,3 +645,14 @@ def names_it_only_vaguely(sentence: str, question: str) -> bool:
                 continue  # "paraxylene, a chemical used ...": it describes what was just named
             return True
     return False
+
+
+#: "Who was the first chief ...?", "When was the exercise first held?": the first one is asked.
+_ASKS_FIRST = re.compile(r"\b(?:the|its|their)\s+first\s+(?!time\b)[a-z]\w*|\bfirst\s+[a-z]+ed\b", re.I)
+_SAYS_FIRST = re.compile(r"\b(?:first|inaugural|initial(?:ly)?|original(?:ly)?|founding|earliest)\b", re.I)
+
+
+def misses_the_first(sentence: str, question: str) -> bool:
+    """True when the question asks for the first of something ("the first Chief of Space
+    Operations") and ``sentence`` never says first (it names the current one)."""
+    return bool(_ASKS_FIRST.search(question)) and not _SAYS_FIRST.search(sentence)

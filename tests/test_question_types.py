@@ -351,3 +351,14 @@ def test_an_unnamed_one_does_not_say_which() -> None:
     assert not names_it_only_vaguely("Charleston is reliant on paraxylene, a chemical used to make containers.",
                                      "Which chemical is Charleston reliant on?"), "it describes the named one"
     assert not names_it_only_vaguely("A Pungsan dog petting zoo was shown.", "What breed of dog was at the zoo?")
+
+
+def test_the_first_one_asked_for_needs_a_sentence_that_says_first() -> None:
+    from assistant.question_types import misses_the_first
+
+    question = "Who was the first Chief of Space Operations?"
+    assert misses_the_first("The current CSO, General Chance B. Saltzman, was appointed in 2022.", question)
+    assert not misses_the_first("General John Raymond became the first CSO in 2019.", question)
+    assert not misses_the_first("The program was first established in the Maritime Security Act of 1996.",
+                                "When was the Maritime Security Program first established?")
+    assert not misses_the_first("Australia has no tariff exemption.", "Did Australia get a pass, like in Trump's first term?")
