@@ -584,11 +584,20 @@ def compared_options(question: str) -> list[str]:
     Australia?"); empty for any other question."""
     if not _COMPARATIVE.search(question):
         return []
-    match = re.search(r"[,:;]\s*((?:[^,:;?]+,\s*)*[^,:;?]+?)\s+or\s+([^,:;?]+?)\s*\??\s*$", question)
-    if not match:
+    text = question.strip().rstrip("?").rstrip()
+    if "?" in text:
         return []
-    options = [o.strip() for o in match.group(1).split(",")] + [match.group(2).strip()]
-    return [o for o in options if _folded_words(o)]
+    # the options follow the last colon or semicolon, else the first comma (scanned, not one
+    # regular expression: nested repeats over commas backtrack without end on a hostile question)
+    cut = max(text.rfind(":"), text.rfind(";"))
+    start = cut if cut >= 0 else text.find(",")
+    if start < 0:
+        return []
+    parts = [p.strip() for p in text[start + 1:].split(",")]
+    last = re.split(r"\s+or\s+", parts[-1], maxsplit=1)
+    if len(last) != 2:
+        return []
+    return [o for o in parts[:-1] + last if o and _folded_words(o)]
 
 
 def ranks_options(sentence: str, options: list[str]) -> bool:

@@ -362,3 +362,23 @@ def test_the_first_one_asked_for_needs_a_sentence_that_says_first() -> None:
     assert not misses_the_first("The program was first established in the Maritime Security Act of 1996.",
                                 "When was the Maritime Security Program first established?")
     assert not misses_the_first("Australia has no tariff exemption.", "Did Australia get a pass, like in Trump's first term?")
+
+
+@pytest.mark.parametrize("question", [
+    "Which is more " + "a, " * 600 + "x",
+    "Which is more: " + "a or " * 400 + "b!",
+    "more " + ", x" * 600 + " or y or" * 100 + "!",
+    "how many " + "big " * 500 + "ships?",
+    "Which " + "a " * 900,
+])
+def test_hostile_questions_are_read_in_linear_time(question: str) -> None:
+    """A 2,000-character question of repeated commas or "or"s once made the options scan
+    backtrack for minutes; every check must stay fast on the longest question allowed."""
+    import time
+
+    from assistant.question_types import compared_options, counted_noun, misses_the_first, names_it_only_vaguely, question_names
+
+    started = time.perf_counter()
+    compared_options(question), counted_noun(question), misses_the_first("x", question)
+    names_it_only_vaguely("a a a " * 300, question), expected_type(question), question_names(question)
+    assert time.perf_counter() - started < 0.5
