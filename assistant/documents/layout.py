@@ -233,6 +233,11 @@ def is_page_furniture(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text) or _URL_LINE.match(text) or _IDENTIFIER.match(text))
 
 
+def is_identifier(text: str) -> bool:
+    """A lone document code such as "R12345" or "IF10491"."""
+    return bool(_IDENTIFIER.match(text.strip()))
+
+
 def author_line(text: str) -> str | None:
     """The name in an author line such as "Jane Q. Roe, Senior Analyst in Trade Policy"."""
     name, comma, role = text.strip().partition(",")

@@ -9,7 +9,8 @@ Structure comes from the shape of the lines, never from fonts or from one publis
 (see :mod:`.layout`):
 
 - running headers and footers are lines repeated near the top or bottom of most pages (digits
-  ignored, so "Page 3" repeats), plus page numbers, lone identifiers and bare URLs there;
+  ignored, so "Page 3" repeats), plus page numbers, lone identifiers and bare URLs there; the
+  first lone code the file is named by ("IF10491" in IF10491.14.pdf) is the document's number;
 - the title is the PDF's /Title (or the first line of page 1), an "Updated <date>" or bare
   date line near the top gives the date, "Name, Analyst in ..." lines give the author;
 - a short line without closing punctuation, after a finished sentence and before text, is a
@@ -86,6 +87,7 @@ def parse_pdf(path: Path, data: bytes, sha: str) -> Document:
     title = meta_title or (" ".join(line.text for line in title_lines) if title_lines else None)
     raws = _join_across_pages(_blocks(lines, running, title_lines))
     _mark_tail(raws)
+    _mark_identifier(raws, path)
     footnotes = {
         int(m.group(1)) for r in raws if r.kind == "footnote" and (m := _FOOTNOTE.match(r.lines[0].text))
     }
@@ -523,6 +525,19 @@ def _canonical(raws: list[_Raw], footnotes: set[int]) -> tuple[str, list[Block]]
         parts.append(text)
         offset += len(text)
     return "".join(parts), blocks
+
+
+def _mark_identifier(raws: list[_Raw], path: Path) -> None:
+    """A lone code printed on the page ("IF10491") that the file is also named by
+    ("IF10491.14.pdf") is the document's own number: metadata, not furniture. The first one
+    only; the same code in a running footer stays furniture."""
+    stem = path.stem.casefold()
+    for raw in raws:
+        text = raw.joined.strip()
+        if raw.kind == "boilerplate" and len(raw.lines) == 1 and layout.is_identifier(text) \
+                and re.match(rf"{re.escape(re.sub(r'[- ]', '', text).casefold())}(?![a-z0-9])", stem):
+            raw.kind = "identifier"
+            return
 
 
 def _pdf_date(value: object) -> str | None:
