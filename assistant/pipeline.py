@@ -26,7 +26,8 @@ from .conversation import resolve_followup
 from .grounding import require_cited_sentences
 from .markers import validate_citations
 from .records import make_passages
-from .retrieval import HybridSearch, default_filter
+from .question_types import asks_about_the_source
+from .retrieval import HybridSearch, default_filter, written_by
 from .safety import REFUSAL, looks_like_injection
 from .schema import Answer
 from .state import QuestionState
@@ -67,6 +68,13 @@ def retrieve(search: HybridSearch) -> Stage:
         if not results and filters != asked:  # the named document has no metadata lines
             filters = asked
             results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
+        if not filters.documents and asks_about_the_source(state.standalone) and (
+                authored := written_by(state.standalone, results)):
+            # "the title of the In Focus by <author>": that document's own lines come first
+            own = search.scoped(state.standalone, filters.model_copy(update={"documents": authored}))
+            first = search.search(state.standalone, state.k, state.mode, own, corrected=True)
+            seen = {r.chunk.id for r in first}
+            results = tuple([*first, *(r for r in results if r.chunk.id not in seen)][: state.k])
         if not results and not search.has_documents():
             empty = Answer(question=state.question, standalone_question=state.standalone, text=NO_DOCUMENTS,
                            abstained=True, backend=state.backend)

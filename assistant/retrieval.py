@@ -27,9 +27,10 @@ from .index import ChunkStore
 from .lexical import LexicalCache, LexicalIndex, lexical_folder
 from .metadata_text import METADATA_KINDS
 from .overlap import jaccard, word_bag
-from .question_types import asks_about_the_source
+from .question_types import asks_about_the_source, question_names
 from .records import date_int, to_langchain
 from .schema import ANSWERABLE_KINDS, Chunk, ScoredChunk
+from .text import content_words
 
 
 class RetrievalFilter(BaseModel):
@@ -127,6 +128,20 @@ def scoped_filter(question: str, filters: RetrievalFilter, doc_ids: Sequence[str
         if meta:
             filters = filters.model_copy(update={"kinds": meta})
     return filters
+
+
+_PERSONAL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z]\.)*\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+
+def written_by(question: str, results: Sequence[ScoredChunk]) -> tuple[str, ...]:
+    """The documents whose retrieved byline holds a name of two or more words that the question
+    says ("the In Focus by Kelley M. Sayler"): a question about a document known by its author."""
+    found = question_names(question) + _PERSONAL_NAME.findall(question)  # "Kelley M. Sayler" with its initial
+    names = [set(content_words(n)) for n in found if len(content_words(n)) >= 2]
+    if not names:
+        return ()
+    return tuple(dict.fromkeys(r.chunk.doc_id for r in results if r.chunk.kind == "byline"
+                               and any(n <= set(content_words(r.chunk.text)) for n in names)))
 
 
 def default_filter(question: str) -> RetrievalFilter:

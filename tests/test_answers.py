@@ -364,3 +364,12 @@ def test_each_joined_question_gets_its_own_sentence(wider_assistant: Assistant) 
                                  "waiting outside the Strait to come in westbound?")
     assert "two-week" in answer.text and "200 ships" in answer.text, answer.text
     assert_quotes_match_source(answer)
+
+
+def test_a_document_known_by_its_author_answers_with_its_own_title(wider_assistant: Assistant) -> None:
+    """Its byline names the author; its title line, which shares no word with the question, is
+    then searched among that document's own lines rather than taken from another document."""
+    answer = wider_assistant.ask("What is the title of the report by John Frittelli?")
+    assert_cites(answer)
+    assert "The Strait of Hormuz in Brief" in answer.text, answer.text
+    assert_quotes_match_source(answer)
