@@ -39,6 +39,7 @@ from .question_types import (
     expected_type,
     misses_the_first,
     names_it_only_vaguely,
+    office_words,
     pinned_names,
     question_names,
     ranks_options,
@@ -456,6 +457,9 @@ class ExtractiveComposer:
         if self.require_answer_type and cues.kind in self.typed_answers and not any(
                 c.strength for c in chosen[:lead]):
             return []  # asked for a date, a number or a name; the answering sentence holds none
+        if cues.kind == "person" and (office := office_words(question)) and not any(
+                set(stem_all([w.casefold() for w in office])) <= c.tokens for c in chosen[:lead]):
+            return []  # "Who is the Minister for Defence?"; the sentence names a Prime Minister
         if all(misses_the_first(c.text, question) for c in chosen[:lead]):
             return []  # "Who was the first chief?"; the sentence names the current one
         if names_it_only_vaguely(head.text, question):

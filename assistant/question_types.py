@@ -87,7 +87,7 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     # "Who commands X?", "Who is the current head of Y?": a person's name, not the office
     ("person", re.compile(
         r"^\s*(?:and\s+)?who\s+(?:commands|heads|chairs|directs|founded|(?:is|was|are|were)\s+(?:the\s+)?"
-        r"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:head|chief|director|secretary|minister|"
+        r"(?:[\w.-]+(?:’s|'s)\s+)?(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:head|chief|director|secretary|minister|"
         r"president|chair|chairman|chairwoman|chairperson|commander|leader|ambassador|spokes(?:person|man|woman)|ceo|"
         r"founder|governor|mayor|deputy|vice|prime|general|admiral)\b)|"
         # "Which Iranian official ...?", "Which Member of Congress ...?": one person, by name
@@ -665,3 +665,22 @@ def misses_the_first(sentence: str, question: str) -> bool:
     """True when the question asks for the first of something ("the first Chief of Space
     Operations") and ``sentence`` never says first (it names the current one)."""
     return bool(_ASKS_FIRST.search(question)) and not _SAYS_FIRST.search(sentence)
+
+
+_OFFICE = re.compile(
+    r"^\s*(?:and\s+)?who\s+(?:(?P<verb>commands|heads|chairs|directs|leads)\s+|(?:is|was|are|were)\s+)"
+    r"(?P<office>[^?]+?)\s*(?:\b(?:that|who|whom|which|to\s+whom)\b[^?]*)?\??\s*$",
+    re.I,
+)
+
+
+def office_words(question: str) -> list[str]:
+    """The words of the office a "Who is the <office>?" or "Who heads <body>?" question names
+    ("Minister for Defence", "the U.S. Maritime Administration"), without the question's clause
+    after it: the person who answers must be named with that office, not with another."""
+    match = _OFFICE.match(question)
+    if not match:
+        return []
+    office = re.sub(r"^(?:the\s+)?(?:[\w.-]+(?:’s|'s)\s+)?(?:the\s+)?(?:current|first|new|former|last|next)\s+", "",
+                    match.group("office").strip(), flags=re.I)
+    return [w for w in re.findall(r"[A-Za-z][\w-]*", office) if w.casefold() not in _FUNCTION_WORDS and len(w) > 2]

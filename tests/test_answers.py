@@ -373,3 +373,11 @@ def test_a_document_known_by_its_author_answers_with_its_own_title(wider_assista
     assert_cites(answer)
     assert "The Strait of Hormuz in Brief" in answer.text, answer.text
     assert_quotes_match_source(answer)
+
+
+def test_a_person_named_with_another_office_does_not_answer(wider_assistant: Assistant) -> None:
+    """The Chief of Space Operations is named, with the CSO acronym; the Secretary of Defense
+    is never named, and the sentence naming the CSO beside a "Secretary of the Air Force" does
+    not answer who holds that office."""
+    assert "Saltzman" in wider_assistant.ask("Who is the current Chief of Space Operations?").text
+    assert_abstains(wider_assistant.ask("Who is the current Secretary of Defense?"))

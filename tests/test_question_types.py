@@ -382,3 +382,14 @@ def test_hostile_questions_are_read_in_linear_time(question: str) -> None:
     compared_options(question), counted_noun(question), misses_the_first("x", question)
     names_it_only_vaguely("a a a " * 300, question), expected_type(question), question_names(question)
     assert time.perf_counter() - started < 0.5
+
+
+def test_the_office_a_who_question_names() -> None:
+    from assistant.question_types import office_words
+
+    assert expected_type("Who is Australia's current Minister for Defence?") == "person"
+    assert office_words("Who is Australia's current Minister for Defence?") == ["Minister", "Defence"]
+    assert office_words("Who heads the U.S. Maritime Administration?") == ["Maritime", "Administration"]
+    assert office_words("Who is the Secretary of the Air Force that the Chief of Space Operations reports to?") == [
+        "Secretary", "Air", "Force"], "the clause after the office is not part of it"
+    assert office_words("Who sang at the summit?") == ["sang", "summit"] or expected_type("Who sang at the summit?") != "person"
