@@ -390,8 +390,11 @@ class ExtractiveComposer:
         head = ranked[0]
         top = max(ranked, key=lambda c: c.score)
         lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2]
-        if weak(top) and not (cues.about_source and cues.scoped and cues.kind and lines):
-            return []  # (a question about a document named or chosen is answered by its own lines)
+        # a question about a document named or chosen (or the only one the passages come from)
+        # is answered by its own lines
+        one_work = cues.scoped or len({c.passage.title for c in cands}) == 1
+        if weak(top) and not (cues.about_source and one_work and cues.kind and lines):
+            return []
         source_line = False
         if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
             # the document is the one the best match belongs to, or, when the question names someone

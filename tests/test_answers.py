@@ -381,3 +381,11 @@ def test_a_person_named_with_another_office_does_not_answer(wider_assistant: Ass
     not answer who holds that office."""
     assert "Saltzman" in wider_assistant.ask("Who is the current Chief of Space Operations?").text
     assert_abstains(wider_assistant.ask("Who is the current Secretary of Defense?"))
+
+
+def test_a_source_question_on_a_one_document_index_is_answered_by_its_lines(corpus_assistant: Assistant) -> None:
+    """With one document indexed, "the analysis" can only be that one: its byline gives the date
+    even when the question's words (the summit, its leaders) match the text better."""
+    answer = corpus_assistant.ask("On what date did the BISI analysis of Putin's summit with Kim Jong Un come out?")
+    assert_cites(answer, evidence="Lily Donahue | 11 July 2024")
+    assert "11 July 2024" in answer.text
