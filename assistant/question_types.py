@@ -118,6 +118,20 @@ _ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?(?:percentage|percent|p
                          r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:percentage|share|proportion)\b", re.I)
 _SHARE = re.compile(r"\d[\d.,]*\s*%|\bper\s*cent\b|\bpercent(?:age)?\b|\b(?:half|third|thirds|quarter|quarters|majority|"
                     r"minority|fifth|fifths|tenth)\b|\b(?:one|two|three|four|five|\d+)\s+(?:in|out\s+of)\s+(?:every\s+)?\w+", re.I)
+#: "By how much ...?", "How much have prices risen ...?": the size of a change, not a date or a count.
+_ASKS_CHANGE = re.compile(
+    r"\bby\s+how\s+(?:much|many)\b|\bhow\s+much\s+(?:\w+\s+){0,6}?(?:rise|risen|rose|fall|fallen|fell|increase[sd]?|"
+    r"decrease[sd]?|grow|grown|grew|drop(?:ped)?|decline[sd]?|jump(?:ed)?|climb(?:ed)?|change[sd]?|shrink|shrunk|shrank)\b",
+    re.I,
+)
+_CHANGE = re.compile(
+    r"\d[\d.,]*\s*(?:%|percent\b|per\s*cent\b|percentage\s+points?\b|points?\b)|"
+    r"(?:[$€£¥₩₽₹])\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand))?|"
+    r"\b(?:doubled?|tripled?|quadrupled?|halved|twice|\d+-fold|(?:two|three|four|ten)fold)\b|"
+    r"\bby\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+|some\s+)?\d[\d.,]*|\b\d[\d.,]*\s*\(\d[\d.,]*%\)\s*more\b|"
+    r"\b\d[\d.,]*\s+(?:more|fewer|less|higher|lower)\b",
+    re.I,
+)
 #: "How many ...?" counts things; an amount of money is not a count.
 _ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
 _NOT_A_COUNT = re.compile(r"(?:[$€£¥₩₽₹])\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand)\b)?|"
@@ -208,6 +222,8 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found = [m.group(0) for m in re.finditer(_CURRENCY, sentence, re.I)]
     elif kind == "number" and (unit := _asked_unit(question)):  # "how many tons": a number of tons
         found = [m.group(0) for m in re.finditer(rf"\d[\d.,]*\s*(?:\w+[\s-]+)?(?:{unit})\b", sentence, re.I)]
+    elif kind == "number" and _ASKS_CHANGE.search(question):  # a change: "by 6%", "$2 billion more", "doubled"
+        found = [m.group(0) for m in _CHANGE.finditer(sentence)]
     elif kind == "number" and _ASKS_SHARE.search(question):  # a share is a percentage or a fraction
         found = [m.group(0) for m in _SHARE.finditer(sentence)]
     elif kind == "number":

@@ -393,3 +393,15 @@ def test_the_office_a_who_question_names() -> None:
     assert office_words("Who is the Secretary of the Air Force that the Chief of Space Operations reports to?") == [
         "Secretary", "Air", "Force"], "the clause after the office is not part of it"
     assert office_words("Who sang at the summit?") == ["sang", "summit"] or expected_type("Who sang at the summit?") != "person"
+
+
+def test_the_size_of_a_change_is_a_percentage_an_amount_or_a_multiple() -> None:
+    question = "By how much have U.S. fertilizer prices risen since the strait closed?"
+    assert expected_type(question) == "number"
+    assert not carries("The Strait carries about one-third of the world's seaborne trade in fertilizer inputs.", "number", question)
+    assert not carries("On March 17, 2026, the waiver was granted for 60 days.", "number",
+                       "How much have shipping rates fallen since the waiver?")
+    assert carries("Fertilizer prices rose 35% in March.", "number", question)
+    assert carries("The request planned 10,400 personnel, 600 (6%) more than in FY2025.", "number",
+                   "By how many personnel was the request higher than FY2025?")
+    assert carries("Its workforce could double over the next decade.", "number", "By how much could the workforce grow?")
