@@ -135,6 +135,7 @@ _CHANGE = re.compile(
 #: "How many ...?" counts things; an amount of money is not a count.
 _ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
 _NOT_A_COUNT = re.compile(r"(?:[$€£¥₩₽₹])\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand)\b)?|"
+                         r"\d[\d.,]*\s*(?:%|percent\b|per\s*cent\b)|"
                          rf"\b[A-Za-z]+\d[\w-]*|{_YEAR}", re.I)
 _DATE = re.compile(
     rf"{_YEAR}|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|"

@@ -231,6 +231,12 @@ def test_a_share_needs_a_percentage_or_a_fraction() -> None:
     assert type_strength("About a third of the budget goes to defense.", "number", question) == 1
 
 
+def test_a_count_is_not_a_percentage() -> None:
+    question = "How many containers did the port handle last year?"
+    assert not carries("About 65% of the port's container volume is transshipped.", "number", question)
+    assert carries("The port handled 14 million containers.", "number", question)
+
+
 def test_a_count_is_not_money_a_year_a_code_or_a_law_number() -> None:
     question = "How many deltas does the Space Force have?"
     assert type_strength("For FY2027, the Space Force requested a total of $71.3 billion.", "number", question) == 0
