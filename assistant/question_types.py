@@ -223,6 +223,11 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found = [m.group(0) for m in re.finditer(_CURRENCY, sentence, re.I)]
     elif kind == "number" and (unit := _asked_unit(question)):  # "how many tons": a number of tons
         found = [m.group(0) for m in re.finditer(rf"\d[\d.,]*\s*(?:\w+[\s-]+)?(?:{unit})\b", sentence, re.I)]
+    elif kind == "number" and (other := _other_dimensions(question)):
+        # "What is the population?": not "2.96 million sq. miles", nor an amount of money
+        found = [m.group(0) for m in re.finditer(r"\d(?:[\d.,]*\d)?(?:\s*(?:million|billion|thousand))?", sentence)
+                 if not re.match(rf"\s*(?:-|\s)?(?:{other})\b", sentence[m.end():], re.I)
+                 and not re.search(r"[$€£¥₩₽₹]\s*$", sentence[: m.start()]) and not re.fullmatch(_YEAR, m.group(0))]
     elif kind == "number" and _ASKS_CHANGE.search(question):  # a change: "by 6%", "$2 billion more", "doubled"
         found = [m.group(0) for m in _CHANGE.finditer(sentence)]
     elif kind == "number" and _ASKS_SHARE.search(question):  # a share is a percentage or a fraction
@@ -389,6 +394,32 @@ _UNITS: dict[str, str] = {
     "acre": r"acres?", "hectare": r"hectares?|ha", "kilogram": r"kilograms?|kg", "pound": r"pounds?|lbs?",
     "megawatt": r"megawatts?|mw", "gigawatt": r"gigawatts?|gw", "knot": r"knots?", "nautical": r"nautical\s+miles?|nm",
 }
+
+
+#: What a measure is measured in, by dimension: a number in another dimension does not answer it.
+_DIMENSION_UNITS: dict[str, str] = {
+    "area": r"sq\.?\s*(?:miles?|mi|km|kilomet(?:re|er)s?|met(?:re|er)s?|feet|ft)|square\s+\w+|acres?|hectares?|km2|km²",
+    "length": r"(?:kilomet(?:re|er)s?|km|miles?|mi|met(?:re|er)s?|feet|foot|ft|nautical\s+miles?|nm)(?!\s*(?:2|²))",
+    "mass": r"tons?|tonnes?|kilograms?|kg|pounds?|lbs?",
+    "time": r"(?:second|minute|hour|day|week|month|year|decade)s?",
+    "share": r"%|percent|per\s*cent",
+}
+#: The dimension a "What is the <measure> ...?" question asks for.
+_MEASURE_DIMENSION: dict[str, str] = {
+    "population": "count", "area": "area", "length": "length", "distance": "length", "height": "length",
+    "depth": "length", "width": "length", "weight": "mass", "tonnage": "mass",
+}
+
+
+def _other_dimensions(question: str) -> str | None:
+    """Units of every dimension but the one a "What is the <measure> of ...?" question asks for
+    (a population is a count: not miles, tons, days or a percentage), as one pattern."""
+    match = re.search(r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[\w.-]+(?:’s|'s)\s+)?(?:total\s+)?(\w+)\b",
+                      question, re.I)
+    dimension = _MEASURE_DIMENSION.get(match.group(1).casefold()) if match else None
+    if dimension is None:
+        return None
+    return "|".join(units for name, units in _DIMENSION_UNITS.items() if name != dimension)
 
 
 def _asked_unit(question: str) -> str | None:

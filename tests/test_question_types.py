@@ -411,3 +411,13 @@ def test_the_size_of_a_change_is_a_percentage_an_amount_or_a_multiple() -> None:
     assert carries("The request planned 10,400 personnel, 600 (6%) more than in FY2025.", "number",
                    "By how many personnel was the request higher than FY2025?")
     assert carries("Its workforce could double over the next decade.", "number", "By how much could the workforce grow?")
+
+
+def test_a_measure_is_not_answered_in_another_dimension() -> None:
+    question = "What is Australia's population?"
+    assert not carries("Australia is the world's sixth-largest country by surface area (2.96 million sq. miles).",
+                       "number", question), "an area is no population"
+    assert not carries("Total U.S. trade with Australia was $62.8 billion in 2025.", "number", question)
+    assert carries("Australia has a population of 27 million.", "number", question)
+    assert carries("The strait is 21 miles wide at its narrowest.", "number", "What is the width of the strait?")
+    assert not carries("Some 20% of oil passes through the strait.", "number", "What is the width of the strait?")
