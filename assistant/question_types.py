@@ -226,7 +226,7 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
     elif kind == "number" and (other := _other_dimensions(question)):
         # "What is the population?": not "2.96 million sq. miles", nor an amount of money
         found = [m.group(0) for m in re.finditer(r"\d(?:[\d.,]*\d)?(?:\s*(?:million|billion|thousand))?", sentence)
-                 if not re.match(rf"\s*(?:-|\s)?(?:{other})\b", sentence[m.end():], re.I)
+                 if not re.match(rf"\s*(?:-|\s)?(?:{other})(?!\w)", sentence[m.end():], re.I)
                  and not re.search(r"[$€£¥₩₽₹]\s*$", sentence[: m.start()]) and not re.fullmatch(_YEAR, m.group(0))]
     elif kind == "number" and _ASKS_CHANGE.search(question):  # a change: "by 6%", "$2 billion more", "doubled"
         found = [m.group(0) for m in _CHANGE.finditer(sentence)]
