@@ -43,6 +43,7 @@ from .question_types import (
     pinned_names,
     question_names,
     ranks_options,
+    related_pair,
     type_strength,
 )
 from .schema import Answer, Citation, Passage
@@ -463,6 +464,9 @@ class ExtractiveComposer:
         if cues.kind == "person" and (office := office_words(question)) and not any(
                 set(stem_all([w.casefold() for w in office])) <= c.tokens for c in chosen[:lead]):
             return []  # "Who is the Minister for Defence?"; the sentence names a Prime Minister
+        if (pair := related_pair(question)) and all(
+                len(_supported([tuple(_name_keys(n)) for n in pair], c.passage, c.text)) == 1 for c in chosen[:lead]):
+            return []  # "trade between Australia and China"; the sentence gives Australia's trade with the U.S.
         if all(misses_the_first(c.text, question) for c in chosen[:lead]):
             return []  # "Who was the first chief?"; the sentence names the current one
         if names_it_only_vaguely(head.text, question):

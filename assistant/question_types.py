@@ -732,3 +732,14 @@ def office_words(question: str) -> list[str]:
     office = re.sub(r"^(?:the\s+)?(?:[\w.-]+(?:’s|'s)\s+)?(?:the\s+)?(?:current|first|new|former|last|next)\s+", "",
                     match.group("office").strip(), flags=re.I)
     return [w for w in re.findall(r"[A-Za-z][\w-]*", office) if w.casefold() not in _FUNCTION_WORDS and len(w) > 2]
+
+
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s+and\s+(?:the\s+)?([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)")
+
+
+def related_pair(question: str) -> tuple[str, str] | None:
+    """The two names a question relates ("trade between Australia and China"): a sentence
+    naming one of them and not the other is about something else (Australia's trade with
+    another country)."""
+    match = _BETWEEN.search(question)
+    return (match.group(1), match.group(2)) if match else None

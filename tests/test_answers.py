@@ -389,3 +389,11 @@ def test_a_source_question_on_a_one_document_index_is_answered_by_its_lines(corp
     answer = corpus_assistant.ask("On what date did the BISI analysis of Putin's summit with Kim Jong Un come out?")
     assert_cites(answer, evidence="Lily Donahue | 11 July 2024")
     assert "11 July 2024" in answer.text
+
+
+def test_a_relation_between_two_names_needs_a_sentence_naming_both_or_neither(wider_assistant: Assistant) -> None:
+    """"The pact" names neither party and refers back; a sentence naming one party and not the
+    other is about that party's dealings with someone else."""
+    assert_abstains(wider_assistant.ask("How many ships sail between the United States and Japan each day?"))
+    assert_cites(wider_assistant.ask("How old is the security arrangement between Beijing and Pyongyang?"),
+                 evidence="The pact, over fifty years old")

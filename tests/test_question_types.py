@@ -421,3 +421,11 @@ def test_a_measure_is_not_answered_in_another_dimension() -> None:
     assert carries("Australia has a population of 27 million.", "number", question)
     assert carries("The strait is 21 miles wide at its narrowest.", "number", "What is the width of the strait?")
     assert not carries("Some 20% of oil passes through the strait.", "number", "What is the width of the strait?")
+
+
+def test_the_two_names_a_question_relates() -> None:
+    from assistant.question_types import related_pair
+
+    assert related_pair("What was the value of two-way trade between Australia and China in 2025?") == ("Australia", "China")
+    assert related_pair("How old is the security arrangement between Beijing and Pyongyang?") == ("Beijing", "Pyongyang")
+    assert related_pair("What happened between 2008 and 2017?") is None
