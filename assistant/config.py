@@ -122,6 +122,11 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0.0)
     lexical_weight: float = Field(1.0, ge=0.0)
     candidate_pool: int = Field(30, ge=1, le=500)
+    source_lines: int = Field(
+        10, ge=1, le=50,
+        description="How many of a named document's own metadata lines (title, number, date and author lines, in each "
+        "format) a question about that document is shown; at top_k the title line of a product in two formats was crowded out.",
+    )
     dense_search_ef: int = Field(
         200, ge=10, le=5000,
         description="How many graph nodes Chroma's HNSW search keeps in view (its ef_search). At "

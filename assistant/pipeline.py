@@ -64,7 +64,9 @@ def retrieve(search: HybridSearch) -> Stage:
             return state
         asked = state.filters or default_filter(state.standalone)
         filters = search.scoped(state.standalone, asked)  # "Who wrote IF12610?": its own metadata lines
-        results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
+        # a document's own lines are few (title, number, dates, bylines in two formats): all of them
+        k = max(state.k, search.settings.source_lines) if filters.kinds != asked.kinds else state.k
+        results = tuple(search.search(state.standalone, k, state.mode, filters, corrected=True))
         if not results and filters != asked:  # the named document has no metadata lines
             filters = asked
             results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
@@ -72,9 +74,10 @@ def retrieve(search: HybridSearch) -> Stage:
                 authored := written_by(state.standalone, results)):
             # "the title of the In Focus by <author>": that document's own lines come first
             own = search.scoped(state.standalone, filters.model_copy(update={"documents": authored}))
-            first = search.search(state.standalone, state.k, state.mode, own, corrected=True)
+            first = search.search(state.standalone, max(state.k, search.settings.source_lines), state.mode, own,
+                                  corrected=True)
             seen = {r.chunk.id for r in first}
-            results = tuple([*first, *(r for r in results if r.chunk.id not in seen)][: state.k])
+            results = tuple([*first, *(r for r in results if r.chunk.id not in seen)][: max(state.k, len(first))])
         if not results and not search.has_documents():
             empty = Answer(question=state.question, standalone_question=state.standalone, text=NO_DOCUMENTS,
                            abstained=True, backend=state.backend)

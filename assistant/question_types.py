@@ -80,7 +80,8 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:population|number|percentage|"
         r"share|amount|cost|price|budget|size|value|total|rate|gdp|age|temperature|distance)\b", re.I)),
     ("name", re.compile(
-        r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:name|title|names|titles)\b|"
+        r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:(?:full|official|complete|exact|formal)\s+)?"
+        r"(?:name|title|names|titles)\b|"
         r"\bwhat\s+(?:is|was|are|were)\b[^?]{0,80}\b(?:called|named|known\s+as)\s*\??\s*$|\bcalled\s+what\b|"
         r"\b(?:what|which)\s+(?:song|book|film|movie|title|name|breed|brand|model|programme|program|"
         r"operation|law|act|bill|treaty|agreement|report|term|word|phrase|slogan|anthem|album)s?\b", re.I)),
@@ -693,8 +694,13 @@ def names_it_only_vaguely(sentence: str, question: str) -> bool:
     asked = [w.casefold() for w in match.group(1).split()
              if len(w) >= 3 and w.casefold() not in _FUNCTION_WORDS | _QUESTION_OPENERS]
     for word in asked:
-        stem = re.escape(word[: max(4, len(word) - 2)])
-        for m in re.finditer(rf"{_INDEFINITE}{stem}\w*", sentence, re.I):
+        forms = {word, word + "s", word + "es", word.removesuffix("s"), word.removesuffix("es")}
+        if word.endswith("ies"):
+            forms.add(word[:-3] + "y")
+        if word.endswith("y"):
+            forms.add(word[:-1] + "ies")
+        either = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True) if len(f) >= 3)
+        for m in re.finditer(rf"{_INDEFINITE}(?:{either})\b", sentence, re.I):
             after = sentence[m.end(): m.end() + 40]
             if re.match(r"[\s,]+(?:called\s+|named\s+|known\s+as\s+)?[A-Z“\"]", after):
                 continue  # "a company, Acme," / "a company called Acme"

@@ -224,6 +224,9 @@ def test_abstention_holds_when_the_corpus_grows(wider_assistant: Assistant, ques
         # a product named by its number: its own metadata lines answer
         ("What is the title of CRS product IF12610?", "Defense Primer: U.S. Space Force"),
         ("When was R48903 published?", "2026"),
+        # all of a named product's own lines are seen: its title is not crowded out by its
+        # number, date and author lines in two formats
+        ("What is the full title of CRS report R48903?", "The Strait of Hormuz in Brief"),
         # the best match gives the act's total; the sentence with the question's other words
         # ("military personnel") gives the figure asked for, though every candidate is on topic
         ("How much did the FY2026 defense appropriations act provide for Space Force military personnel?", "$1.5 billion"),

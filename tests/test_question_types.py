@@ -429,3 +429,12 @@ def test_the_two_names_a_question_relates() -> None:
     assert related_pair("What was the value of two-way trade between Australia and China in 2025?") == ("Australia", "China")
     assert related_pair("How old is the security arrangement between Beijing and Pyongyang?") == ("Beijing", "Pyongyang")
     assert related_pair("What happened between 2008 and 2017?") is None
+
+
+def test_an_unnamed_mention_is_of_the_asked_thing_itself() -> None:
+    from assistant.question_types import names_it_only_vaguely
+
+    question = "Which countries joined Australia in July 2024 in issuing the joint advisory?"
+    sentence = "In July 2024, Australia joined the United States, Canada and Japan in issuing a joint-advisory."
+    assert not names_it_only_vaguely(sentence, question), "'a joint-advisory' is not an unnamed country"
+    assert names_it_only_vaguely("It was leased to a company in 2015.", "Which companies hold the lease?")
