@@ -629,13 +629,12 @@ def _supported(names: Sequence[tuple[str, ...]], passage: Passage, sentence: str
     """The indices of ``names`` that ``passage`` (text, title, section, author, publisher, file
     name) mentions: any of a name's keys, a word sharing its first letters ("Russia" in
     "Russian"), or the initials of a capitalised phrase for an acronym. With ``sentence``, only
-    what that sentence itself says. Not the document's date: a report dated 2024 does not make
-    each of its passages say something about 2024."""
+    what that sentence itself says."""
     if not names:
         return set()
     text = sentence if sentence is not None else " ".join(filter(None, [
         passage.text, passage.title, passage.section, passage.author or "", passage.publisher or "",
-        PurePath(passage.doc_id).stem]))
+        PurePath(passage.doc_id).stem, passage.date or ""]))
     present = _present(text)
     found = set()
     for i, tokens in enumerate(names):
