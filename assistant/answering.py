@@ -35,11 +35,9 @@ from .question_types import (
     AnswerType,
     asks_about_the_source,
     compared_options,
-    counted_noun,
     expected_type,
     misses_the_first,
     names_it_only_vaguely,
-    office_words,
     pinned_names,
     question_names,
     ranks_options,
@@ -213,7 +211,6 @@ class ExtractiveComposer:
         predicate_weight: float = 0.35,
         neighbour_strength: int = 2,
         minor_name_share: float = 0.1,
-        count_noun_similarity: float = 0.6,
         typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person"),
     ) -> None:
         self.embedder = embedder
@@ -233,7 +230,6 @@ class ExtractiveComposer:
         self.predicate_weight = predicate_weight
         self.neighbour_strength = neighbour_strength
         self.minor_name_share = minor_name_share
-        self.count_noun_similarity = count_noun_similarity
         self.typed_answers = tuple(typed_answers)
 
     @classmethod
@@ -249,7 +245,7 @@ class ExtractiveComposer:
             require_answer_type=settings.require_answer_type, score_floor=settings.answer_score_floor,
             name_support=settings.name_support, predicate_weight=settings.predicate_weight,
             neighbour_strength=settings.neighbour_strength, typed_answers=settings.typed_answers,
-            minor_name_share=settings.minor_name_share, count_noun_similarity=settings.count_noun_similarity,
+            minor_name_share=settings.minor_name_share,
         )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
@@ -461,9 +457,6 @@ class ExtractiveComposer:
         if self.require_answer_type and cues.kind in self.typed_answers and not any(
                 c.strength for c in chosen[:lead]):
             return []  # asked for a date, a number or a name; the answering sentence holds none
-        if cues.kind == "person" and (office := office_words(question)) and not any(
-                set(stem_all([w.casefold() for w in office])) <= c.tokens for c in chosen[:lead]):
-            return []  # "Who is the Minister for Defence?"; the sentence names a Prime Minister
         if (pair := related_pair(question)) and all(
                 len(_supported([tuple(_name_keys(n)) for n in pair], c.passage, c.text)) == 1 for c in chosen[:lead]):
             return []  # "trade between Australia and China"; the sentence gives Australia's trade with the U.S.
@@ -471,24 +464,11 @@ class ExtractiveComposer:
             return []  # "Who was the first chief?"; the sentence names the current one
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it
-        if cues.kind == "number" and (noun := counted_noun(question)) and not self._names_the_counted(noun, chosen):
-            return []  # "How many sailors ...?"; the sentences count submarines
         if (options := compared_options(question)) and not any(ranks_options(c.text, options) for c in chosen):
             return []  # "Which supplies more: A or B?"; the sentences name them but compare nothing
         # The direct answer first (with its typed neighbour), then its support in reading order.
         head_part, rest = chosen[:lead], sorted(chosen[lead:], key=lambda c: (c.passage.doc_id, c.start))
         return head_part + rest
-
-    def _names_the_counted(self, noun: str, chosen: list[Candidate]) -> bool:
-        """True when a chosen sentence names what a "how many ...?" question counts: the word
-        itself (any form) or one the embedding model puts close to it ("vessels" for "ships")."""
-        said = list(dict.fromkeys(w for c in chosen for w in content_words(c.text) if len(w) >= 3 and not w.isdigit()))
-        if stem_all([noun])[0] in set(stem_all(said)):
-            return True
-        if not said or self.count_noun_similarity >= 1.0:
-            return False
-        vectors = np.asarray(self.embedder.embed_queries([noun, *said]))
-        return bool((vectors[1:] @ vectors[0]).max() >= self.count_noun_similarity)
 
     def _says_names(self, c: Candidate, cues: QuestionCues) -> bool:
         """True when sentence ``c`` itself names enough of what the question names (all but less

@@ -172,11 +172,6 @@ class Settings(BaseSettings):
         description="Bonus, when choosing among sentences, for containing the question's words outside its names "
         "(\"based\" in \"Where is <name> based?\"), scaled by their IDF-weighted share.",
     )
-    count_noun_similarity: float = Field(
-        0.6, ge=0.0, le=1.0,
-        description="A \"how many <things>?\" answer must name the things, or a word this close to them (MiniLM cosine of the "
-        "two words: \"vessels\" / \"ships\" 0.62, \"sailors\" / \"submarines\" 0.56); 1 turns the check off for synonyms.",
-    )
     neighbour_window: int = Field(
         2, ge=0, le=10, description="How many sentences either side of the best one may supply the answer type it lacks."
     )

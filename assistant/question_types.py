@@ -658,27 +658,6 @@ def ranks_options(sentence: str, options: list[str]) -> bool:
     return names_one and bool(_RANKING.search(sentence))
 
 
-_COUNT_PHRASE = re.compile(r"\bhow\s+many\s+(?:of\s+(?:the|its|their)\s+)?((?:[\w.’'-]+\s+){0,3}?[\w.’'-]+)"
-                           r"(?=\s+(?:are|were|is|was|did|does|do|have|has|had|will|would|can|could|may|might|should|"
-                           r"of|in|on|at|to|from|for|with|under|per|each|a|an|the|does|did|[a-z]+ed)\b|\s*[?,]|$)", re.I)
-
-
-def counted_noun(question: str) -> str | None:
-    """What a "how many ...?" question counts ("ships" in "How many dry bulk ships were held
-    up?"): the first plural word after "how many", else its first word; None when the phrase is a
-    unit of measure (which the unit check handles) or no noun follows ("how many were killed")."""
-    match = _COUNT_PHRASE.search(question)
-    if not match or _asked_unit(question):
-        return None
-    words = [w.strip(".’'") for w in match.group(1).split()]
-    words = [w for w in words if w and w.casefold() not in _FUNCTION_WORDS and not re.fullmatch(r"[A-Z]\.?", w)]
-    if not words or words[0].casefold() in _QUESTION_OPENERS:
-        return None
-    plural = next((w for w in words if len(w) > 3 and w.casefold().endswith("s") and not w.casefold().endswith("ss")
-                   and not w.isupper()), None)
-    return (plural or words[0]).casefold()
-
-
 _WHICH_PHRASE = re.compile(r"\bwhich\s+((?:[\w’'-]+\s+){0,2}[\w’'-]+)", re.I)
 _INDEFINITE = r"\b(?:a|an|some|several|certain|various|unnamed|unidentified|one)\s+(?:[\w’'-]+\s+){0,2}?"
 
@@ -719,25 +698,6 @@ def misses_the_first(sentence: str, question: str) -> bool:
     """True when the question asks for the first of something ("the first Chief of Space
     Operations") and ``sentence`` never says first (it names the current one)."""
     return bool(_ASKS_FIRST.search(question)) and not _SAYS_FIRST.search(sentence)
-
-
-_OFFICE = re.compile(
-    r"^\s*(?:and\s+)?who\s+(?:(?P<verb>commands|heads|chairs|directs|leads)\s+|(?:is|was|are|were)\s+)"
-    r"(?P<office>[^?]+?)\s*(?:\b(?:that|who|whom|which|to\s+whom)\b[^?]*)?\??\s*$",
-    re.I,
-)
-
-
-def office_words(question: str) -> list[str]:
-    """The words of the office a "Who is the <office>?" or "Who heads <body>?" question names
-    ("Minister for Defence", "the U.S. Maritime Administration"), without the question's clause
-    after it: the person who answers must be named with that office, not with another."""
-    match = _OFFICE.match(question)
-    if not match:
-        return []
-    office = re.sub(r"^(?:the\s+)?(?:[\w.-]+(?:’s|'s)\s+)?(?:the\s+)?(?:current|first|new|former|last|next)\s+", "",
-                    match.group("office").strip(), flags=re.I)
-    return [w for w in re.findall(r"[A-Za-z][\w-]*", office) if w.casefold() not in _FUNCTION_WORDS and len(w) > 2]
 
 
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)\s+and\s+(?:the\s+)?([A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)")

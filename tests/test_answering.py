@@ -283,15 +283,3 @@ def test_a_date_line_answers_only_a_question_about_the_document(embedder: Embedd
         assert report.citations and report.citations[0].quote == text, report.text
     finally:
         DOC = doc
-
-
-def test_a_count_names_what_is_counted(embedder: Embedder) -> None:
-    """"How many <things>?" is answered by a number of those things, or of things the model puts
-    close to them, not by a number of something else in a sentence on the same subject."""
-    counted = composer(embedder).compose(state("How many cables were cut in the Baltic Sea in November?"))
-    assert not counted.abstained and "Two undersea cables" in counted.text
-    other = composer(embedder).compose(state("How many divers were hurt in the Baltic Sea in November?"))
-    assert other.abstained, other.text
-    loose = composer(embedder, count_noun_similarity=0.0).compose(
-        state("How many divers were hurt in the Baltic Sea in November?"))
-    assert not loose.abstained, "without the check, the number of cables would answer"
