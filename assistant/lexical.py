@@ -112,6 +112,22 @@ _SUFFIXES = ("ments", "ment", "ness", "ions", "ion", "ing", "ers", "est", "ful",
              "es", "ly", "s")
 
 
+#: British and American spellings of one word: a word spelt the other way is no misspelling.
+_VARIANTS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ises", "izes"), ("ise", "ize"),
+             ("yse", "yze"), ("ence", "ense"), ("our", "or"), ("tre", "ter"), ("mme", "m"), ("lled", "led"),
+             ("lling", "ling"), ("ogue", "og"))
+
+
+def _spelling_variants(word: str) -> list[str]:
+    """The same word spelt the other way ("characterise" / "characterize", "defence" / "defense")."""
+    out = []
+    for one, other in _VARIANTS:
+        for a, b in ((one, other), (other, one)):
+            if word.endswith(a) and len(word) > len(a) + 2:
+                out.append(word[: -len(a)] + b)
+    return out
+
+
 def is_real_word(word: str, dictionary: frozenset[str]) -> bool:
     """Whether ``word`` is a dictionary word or one with a common prefix or inflection
     ("undefined", "fooling", "stopped"): such a word is what its writer meant, not a misspelling of
@@ -121,6 +137,8 @@ def is_real_word(word: str, dictionary: frozenset[str]) -> bool:
         return True
     if not dictionary:
         return False
+    if any(variant in dictionary for variant in _spelling_variants(word)):  # "characterise", "defence"
+        return True
     for suffix in _SUFFIXES:
         stem = word[: -len(suffix)]
         if word.endswith(suffix) and len(stem) >= 4:
@@ -336,7 +354,8 @@ class LexicalIndex:
         """Replace words the corpus does not contain by a close vocabulary word, if any."""
         fixed = []
         for word in words:
-            if len(word) < 4 or word.isdigit() or is_real_word(word, self.dictionary) or self._known(word):
+            if len(word) < 4 or word.isdigit() or is_real_word(word, self.dictionary) or self._known(word) or any(
+                    self._known(v) for v in _spelling_variants(word)):
                 fixed.append(word)
             else:
                 fixed.append(self._closest(word))

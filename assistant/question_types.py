@@ -62,7 +62,8 @@ _TIME_UNITS = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|centu
 _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("date", re.compile(
         r"^\s*(?:and\s+|so\s+|but\s+)?when\b|\b(?:since|until|till)\s+when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time)\b|"
-        r"\bin\s+what\s+year\b|\bsince\s+when\b|\bhow\s+long\s+ago\b", re.I)),
+        r"\bin\s+what\s+year\b|\bsince\s+when\b|\bhow\s+long\s+ago\b|"
+        r"\b(?:publication|release|issue)\s+date\b|\bdate\s+of\s+(?:publication|release|issue)\b", re.I)),
     # "How old is <someone>?" wants an age ("aged 40", "a 40-year-old"); "how old is the pact?" a
     # year it dates from will do, loosely; a sentence about the same person's travels will not
     ("age", re.compile(r"\bhow\s+old\b|\b(?:what|which)\s+age\b|\bwhat\s+(?:is|was)\s+(?:\w+'s\s+)?age\b", re.I)),

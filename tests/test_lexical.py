@@ -71,6 +71,8 @@ def test_a_word_made_of_a_real_word_and_an_affix_is_real() -> None:
     assert all(is_real_word(w, words) for w in ("undefined", "fooling", "stopped", "driving", "fools"))
     assert not any(is_real_word(w, words) for w in ("peting", "importent", "undefinde", "wich"))
     assert not is_real_word("undefined", frozenset()), "no dictionary, no claims"
+    assert is_real_word("organisation", frozenset({"organization"})), "a British spelling is no misspelling"
+    assert is_real_word("defense", frozenset({"defence"})) and is_real_word("centre", frozenset({"center"}))
 
 
 def test_scores_rank_the_passage_with_the_rare_word_first(index: LexicalIndex) -> None:

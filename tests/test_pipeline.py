@@ -67,6 +67,8 @@ def test_a_real_word_the_corpus_lacks_is_not_corrected_to_a_corpus_word(corpus_a
     affixed = stage(QuestionState(question="Wich key term was left undefined, fooling the allies?"))
     assert affixed.standalone.startswith("Which "), "a question word is corrected too, its capital kept"
     assert "undefined" in affixed.standalone and "fooling" in affixed.standalone, "an affix on a real word is no typo"
+    british = stage(QuestionState(question="How does the analysis characterise the pact?"))
+    assert "characterise" in british.standalone, "the corpus's American spelling is the same word"
 
 
 def test_retrieve_numbers_passages_as_the_results(corpus_assistant: Assistant) -> None:

@@ -417,3 +417,8 @@ def test_an_unnamed_mention_is_of_the_asked_thing_itself() -> None:
     sentence = "In July 2024, Australia joined the United States, Canada and Japan in issuing a joint-advisory."
     assert not names_it_only_vaguely(sentence, question), "'a joint-advisory' is not an unnamed country"
     assert names_it_only_vaguely("It was leased to a company in 2015.", "Which companies hold the lease?")
+
+
+def test_a_publication_date_asks_for_a_date() -> None:
+    assert expected_type("I need to cite the brief. What's its publication date?") == "date"
+    assert expected_type("What is the date of publication of the report?") == "date"
