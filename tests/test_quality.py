@@ -12,9 +12,8 @@ Two sets of bars:
 Bars sit a little below the measured figures given in tests/eval/README.md (with the date they
 were measured); they may be raised when the assistant improves, never lowered to let a change pass.
 One recorded exception: on 2026-11-28 four BISI-only bars were lowered to just below the figures
-measured after the multi-document work (see BISI_BARS and tests/eval/README.md); two of them are
-back at or above their old level, the other two (answered rate, abstention precision) are an open
-regression on issue 8, not a new standard.
+measured after the multi-document work (see BISI_BARS and tests/eval/README.md); all four are
+back at or above their old level since the third round.
 """
 
 from __future__ import annotations
@@ -36,14 +35,17 @@ EXTRA = Path(__file__).parent / "eval" / "corpora" / "crs"
 #: abstention precision fell to 0.760 and answered to 0.943 (bars kept, never lowered).
 #: Re-measured 13:01 UTC at commit b4a1fdf (the second and last scoring of that round): bars raised
 #: to about 0.02 below the new figures (in the comments).
+#: Re-measured 2026-11-28 14:57 UTC at commit 5c46039 (third round; see tests/eval/README.md
+#: for how often the test gate was consulted that round): abstention bars raised; evidence and key
+#: facts fell by two and one items and their bars are kept, not lowered.
 MULTI_BARS = {
     "hit@3": 0.84,                 # measured 0.868
-    "evidence_cited": 0.82,        # 0.830; 0.840 at b4a1fdf
-    "right_document_cited": 0.90,  # 0.915; 0.925 at b4a1fdf
-    "key_fact_accuracy": 0.82,     # 0.821; 0.844 at b4a1fdf
-    "answered_rate": 0.93,         # 0.953; 0.953 at b4a1fdf
-    "abstention_precision": 0.78,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf
-    "abstention_recall": 0.62,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf
+    "evidence_cited": 0.82,        # 0.830; 0.840 at b4a1fdf; 0.821 third round
+    "right_document_cited": 0.90,  # 0.915; 0.925 at b4a1fdf; 0.915 third round
+    "key_fact_accuracy": 0.82,     # 0.821; 0.844 at b4a1fdf; 0.830 third round
+    "answered_rate": 0.93,         # 0.953; 0.953 at b4a1fdf; 0.953 third round
+    "abstention_precision": 0.79,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf; 0.808 third round
+    "abstention_recall": 0.65,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf; 0.677 third round
     "injection_catch_rate": 0.98,  # 1.000
     "citation_recall": 0.98,       # 1.000
     "citation_precision": 0.98,    # 1.000
@@ -72,10 +74,12 @@ BISI_BARS = {
     # rate and abstention precision are still below 0.90 / 0.70, an open regression on issue 8.
     # Raised at 12:38 UTC (commit 9248e8f; measured 0.703 / 0.875 / 0.667 / 0.800): abstention
     # precision 0.65 (old bar 0.70 still not reached), abstention recall 0.78. At 13:01 UTC
-    # (b4a1fdf; 0.734 / 0.875 / 0.667 / 0.800): key facts 0.71.
-    "key_fact_accuracy": 0.71,
-    "answered_rate": 0.85,
-    "abstention_precision": 0.65,
+    # (b4a1fdf; 0.734 / 0.875 / 0.667 / 0.800): key facts 0.71. At 14:57 UTC (5c46039, third
+    # round; 0.766 / 0.906 / 0.727 / 0.800): answered rate and abstention precision are back at
+    # their old bars (0.90 / 0.70), which are restored; key facts 0.74.
+    "key_fact_accuracy": 0.74,
+    "answered_rate": 0.90,
+    "abstention_precision": 0.70,
     "abstention_recall": 0.78,
 }
 
