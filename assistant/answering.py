@@ -33,6 +33,7 @@ from .question_types import (
     DOCUMENT_NUMBER_ASKED,
     NUMBERED_NAME,
     AnswerType,
+    asks_about_an_unnamed_source,
     asks_about_the_source,
     compared_options,
     expected_type,
@@ -144,6 +145,7 @@ class QuestionCues:
     codes: tuple[int, ...] = ()  # the required years and codes: "FY2026 or 2025?" quotes a sentence for each
     scoped: bool = False  # retrieval was limited to named or chosen documents: their own lines answer about them
     numbered: tuple[tuple[str, str], ...] = ()  # numbered names asked about, folded: ("pillar", "2")
+    every_work: bool = False  # "Who wrote this article?" with no document named or chosen: each one's line
 
 
 #: Which answer types a metadata line can carry (its text is a title, a name, a date line).
@@ -285,7 +287,8 @@ class ExtractiveComposer:
             elif kind is None and DOCUMENT_NUMBER_ASKED.search(state.standalone):
                 kind = "number"  # "What's the report number of ...?": the identifier line says it
             scoped = bool(state.filters and state.filters.documents)
-            return QuestionCues(kind, mentioned=mentioned, about_source=True, scoped=scoped)
+            every_work = not scoped and asks_about_an_unnamed_source(state.standalone)
+            return QuestionCues(kind, mentioned=mentioned, about_source=True, scoped=scoped, every_work=every_work)
         if idf is None:
             return QuestionCues(kind, mentioned=mentioned)
         unseen = idf("\x00") or 1.0  # the weight of a word no passage contains
@@ -390,8 +393,17 @@ class ExtractiveComposer:
         # a question about a document named or chosen (or the only one the passages come from)
         # is answered by its own lines
         one_work = cues.scoped or len({c.passage.title for c in cands}) == 1
-        if weak(top) and not (cues.about_source and one_work and cues.kind and lines):
+        if weak(top) and not (cues.about_source and (one_work or cues.every_work) and cues.kind and lines):
             return []
+        wanted = next((kind for kind, asks in _SOURCE_LINE_ASKS if asks.search(question)), None)
+        if cues.every_work and cues.kind and len({c.passage.title for c in lines}) > 1:
+            # "this article" could be any of several documents: each one's line, best first, rather
+            # than one document's line presented as the answer
+            works: dict[str, Candidate] = {}
+            for c in lines:
+                if c.passage.title not in works or (c.kind == wanted and works[c.passage.title].kind != wanted):
+                    works[c.passage.title] = c
+            return list(works.values())
         source_line = False
         if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
             # the document is the one the best match belongs to, or, when the question names someone
@@ -407,7 +419,6 @@ class ExtractiveComposer:
                 # "Which organisation published ...?" asks for the publisher line, "Who wrote ...?"
                 # for the byline, "the report number" for the number line, though several lines
                 # carry a name or a number
-                wanted = next((kind for kind, asks in _SOURCE_LINE_ASKS if asks.search(question)), None)
                 head, source_line = next((c for c in pool if c.kind == wanted), pool[0]), True
         elif cues.kind:  # a plainer carrier of the asked-for type, nearly as good, answers instead
             near = [c for c in ranked if c.rank >= head.rank - self.type_window]

@@ -26,7 +26,8 @@ from .conversation import resolve_followup
 from .grounding import require_cited_sentences
 from .markers import validate_citations
 from .records import make_passages
-from .question_types import asks_about_the_source
+from .metadata_text import METADATA_KINDS
+from .question_types import asks_about_an_unnamed_source, asks_about_the_source, source_kinds
 from .retrieval import HybridSearch, default_filter, written_by
 from .safety import REFUSAL, looks_like_injection
 from .schema import Answer
@@ -64,8 +65,14 @@ def retrieve(search: HybridSearch) -> Stage:
             return state
         asked = state.filters or default_filter(state.standalone)
         filters = search.scoped(state.standalone, asked)  # "Who wrote IF12610?": its own metadata lines
+        every_work = not filters.documents and asks_about_an_unnamed_source(state.standalone)
+        if every_work:
+            # "Who wrote this article?" with no document chosen: every document's line of that kind
+            kinds = source_kinds(state.standalone) or METADATA_KINDS
+            filters = filters.model_copy(update={"kinds": tuple(k for k in filters.kinds if k in kinds)})
         # a document's own lines are few (title, number, dates, bylines in two formats): all of them
         k = max(state.k, search.settings.source_lines) if filters.kinds != asked.kinds else state.k
+        k = 2 * k if every_work else k  # two formats of one product each have their lines
         results = tuple(search.search(state.standalone, k, state.mode, filters, corrected=True))
         if not results and filters != asked:  # the named document has no metadata lines
             filters = asked

@@ -507,6 +507,37 @@ _ABOUT_THE_SOURCE = re.compile(
 DOCUMENT_NUMBER_ASKED = re.compile(r"\b(?:report|product|document|publication)\s+(?:number|no\b)", re.I)
 
 
+#: "this article", "the analysis": a document the question points at without naming it.
+_UNNAMED_SOURCE = re.compile(
+    r"\b(?:this|the)\s+(?:article|analysis|piece|report|document|paper|brief|publication|post|study|text|story|"
+    r"essay|commentary|product)\b(?!\s+(?:on|about|by|titled|called|from|of|in|for|that|which)\b)(?!\s*[“\"'‘])",
+    re.I,
+)
+
+
+def asks_about_an_unnamed_source(question: str) -> bool:
+    """True for a question about "this article" that names no document ("Who wrote this
+    article?"): with several documents indexed and none chosen, any of them may be meant."""
+    return (asks_about_the_source(question) and bool(_UNNAMED_SOURCE.search(question))
+            and not _QUOTED.search(question) and not question_names(question))
+
+
+#: The metadata lines that say what a question about a document asks for.
+_SOURCE_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I), ("byline",)),
+    (re.compile(r"\bpublisher\b|\b(?:organi[sz]ation|institute|institution|think\s+tank)\b", re.I), ("publisher",)),
+    (re.compile(r"\bwhen\b|\bdate\b|\b(?:updated|released|issued)\b", re.I), ("dateline", "byline")),
+    (DOCUMENT_NUMBER_ASKED, ("identifier",)),
+    (re.compile(r"\btitled?\b|\bcalled\b|\bheadline\b", re.I), ("title",)),
+)
+
+
+def source_kinds(question: str) -> tuple[str, ...]:
+    """The metadata line kinds a question about a document asks for ("Who wrote ...?": the
+    byline; "When ...?": the date line, or the byline that carries the date); empty when unclear."""
+    return next((kinds for asks, kinds in _SOURCE_KINDS if asks.search(question)), ())
+
+
 def asks_about_the_source(question: str) -> bool:
     """True for questions about a document itself (who wrote it, when, its title), where the
     names in the question identify the document rather than what the answer must mention."""

@@ -392,3 +392,18 @@ def test_a_relation_between_two_names_needs_a_sentence_naming_both_or_neither(wi
     assert_abstains(wider_assistant.ask("How many ships sail between the United States and Japan each day?"))
     assert_cites(wider_assistant.ask("How old is the security arrangement between Beijing and Pyongyang?"),
                  evidence="The pact, over fifty years old")
+
+
+def test_this_article_with_several_documents_indexed_gives_each_documents_line(wider_assistant: Assistant) -> None:
+    """No document is named or chosen, so "this article" may be any of them: the answer quotes
+    each document's author line, one per work, rather than one document's line as the answer."""
+    answer = wider_assistant.ask("Who wrote this article?")
+    assert_cites(answer)
+    titles = [c.title for c in answer.citations]
+    assert len(titles) == len(set(titles)) == 3, titles
+    assert "Lily Donahue" in answer.text and "Frittelli" in answer.text
+    assert_quotes_match_source(answer)
+    dated = wider_assistant.ask("When was this article published?")
+    assert "11 July 2024" in dated.text and len({c.title for c in dated.citations}) == 3
+    named = wider_assistant.ask("Who wrote the Defense Primer on the U.S. Space Force?")
+    assert {c.title for c in named.citations} == {"Defense Primer: U.S. Space Force"}, "a named one stays one"

@@ -422,3 +422,15 @@ def test_an_unnamed_mention_is_of_the_asked_thing_itself() -> None:
 def test_a_publication_date_asks_for_a_date() -> None:
     assert expected_type("I need to cite the brief. What's its publication date?") == "date"
     assert expected_type("What is the date of publication of the report?") == "date"
+
+
+def test_a_document_pointed_at_but_not_named() -> None:
+    from assistant.question_types import asks_about_an_unnamed_source, source_kinds
+
+    assert asks_about_an_unnamed_source("Who wrote this article?")
+    assert asks_about_an_unnamed_source("When was this article published?")
+    assert not asks_about_an_unnamed_source("Who wrote the CRS report on the Strait of Hormuz?")
+    assert not asks_about_an_unnamed_source("Who wrote IF12610?")
+    assert not asks_about_an_unnamed_source("What does the article say about China?"), "not about the source"
+    assert source_kinds("Who wrote this article?") == ("byline",)
+    assert source_kinds("When was this article published?") == ("dateline", "byline")
