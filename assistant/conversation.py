@@ -56,6 +56,15 @@ _BARE_WH = re.compile(
     r"(?:\s+not)?\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# "For what purposes, exactly?": a why-question
+_FOR_WHAT = re.compile(r"^\s*(?:and|so|but)?\s*for\s+what\s+(?:purpose|reason|end)s?\s*,?\s*(?:exactly)?\s*[?.!]*\s*$",
+                       re.IGNORECASE)
+# "when it comes to", "it is likely that": an "it" that points at nothing
+_EXPLETIVE_IT = re.compile(
+    r"\s+(?:comes?|came)\s+to\b|\s+(?:is|was|seems?|seemed|appears?|appeared)\s+(?:likely|unlikely|possible|clear|"
+    r"unclear|true|important|necessary|that)\b",
+    re.IGNORECASE,
+)
 # A previous question led by a question word: "Which law does ...", "How long did ...".
 _LEADING_WH = re.compile(
     rf"^\s*(?P<wh>{_WH}(?:\s+(?:much|many|long|old|far|often))?)"
@@ -95,7 +104,7 @@ def needs_context(question: str) -> bool:
     tokens = words(question)
     if any(t in _ANAPHORA for t in tokens):
         return True
-    if _ELLIPTICAL.match(question) and len(content_words(question)) <= 3:
+    if _ELLIPTICAL.match(question) and len(content_words(question)) <= 3 or _FOR_WHAT.match(question):
         return True
     # "How many personnel?", "Which year?": a question word and a noun, no verb of its own
     if len(tokens) <= 4 and re.match(rf"\s*(?:and\s+)?{_WH}\b", question, re.IGNORECASE) and not any(
@@ -143,9 +152,9 @@ def _same_topic(question: str, topic: str) -> str | None:
 # -- bare question words ---------------------------------------------------------------------
 def _bare_question_word(question: str, topic: str) -> str | None:
     match = _BARE_WH.match(question)
-    if not match:
+    if not match and not _FOR_WHAT.match(question):
         return None
-    wh = match.group("wh").strip().lower()
+    wh = match.group("wh").strip().lower() if match else "why"  # "For what purpose?" asks why
     wh = {"how so": "why", "why so": "why", "how exactly": "how"}.get(wh, wh)
     negated = bool(re.search(r"\bnot\s*[?.!]*\s*$", question, re.IGNORECASE))
     lead = _LEADING_WH.match(topic)
@@ -256,11 +265,14 @@ def _pronouns(question: str, topic: str, answer: str) -> str | None:
                 if referent:
                     return question[: m.start()] + referent + question[m.end() + noun.end():]
             continue  # "that law": a determiner, not a pronoun
+        if m.group(1).lower() == "it" and _EXPLETIVE_IT.match(after):
+            continue  # "when it came to Ukraine"
         pronoun = m.group(1).lower()
         break
     if pronoun is None:
         return None
-    referent = _referent(topic, answer, personal=pronoun in _PERSONAL, plural=pronoun in _PLURAL)
+    referent = _referent(topic, answer, personal=pronoun in _PERSONAL, plural=pronoun in _PLURAL,
+                         demonstrative=pronoun in {"this", "that"})
     if not referent:
         return None
     possessive = pronoun in {"its", "their", "his"} or (pronoun == "her" and not re.search(r"\bher\s*[?.!]*$", question))
@@ -269,7 +281,7 @@ def _pronouns(question: str, topic: str, answer: str) -> str | None:
     return rewritten if rewritten != question else None
 
 
-def _referent(topic: str, answer: str, personal: bool, plural: bool) -> str | None:
+def _referent(topic: str, answer: str, personal: bool, plural: bool, demonstrative: bool = False) -> str | None:
     """What a pronoun in the follow-up points at: the previous answer's subject."""
     answer = re.sub(r"\s*\[\d+\]", "", answer)
     lead = _LEADING_WH.match(topic)
@@ -292,6 +304,10 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool) -> str | No
         # "Who wrote this article?" + "When was it published?": "it" is the article, not the person
         phrase = _NOUN_PHRASE.search(topic)
         return phrase.group(0) if phrase else None
+    if wh in {"how many", "how much"} and noun and demonstrative:
+        # "Which law authorized that?" after "How many submarines could Australia buy ...?": the
+        # things counted, as the previous question describes them ("it" stays its subject)
+        return f"the {noun} that {_strip_end(lead.group('rest'))}"
     if wh in {"what", "which"} and noun:
         head = noun.split()[-1].lower().rstrip("s")
         quoted = _QUOTED.search(answer)

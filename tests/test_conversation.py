@@ -143,3 +143,20 @@ def test_that_noun_after_a_which_noun_question_is_the_previous_answers_subject()
     assert resolve_followup("What does it do?", history) == "What does CFC do?"
     # a determiner before another noun is left alone
     assert resolve_followup("When was that law passed?", history) == "When was that law passed?"
+
+
+def test_that_after_a_count_is_the_things_counted_and_it_stays_the_subject() -> None:
+    counted = "How many Virginia-class submarines could Australia buy under AUKUS Pillar 1?"
+    that = resolve_followup("Which law authorized that?", [Turn(question=counted, answer="3-5 [1]")])
+    assert "the Virginia-class submarines that Australia" in that and "AUKUS Pillar 1" in that
+    spending = "How much additional money has Australia allocated to defense spending through 2034?"
+    it = resolve_followup("Which partnerships is it expanding?", [Turn(question=spending, answer="AU$50.3 billion [1]")])
+    assert "Australia" in it and "money" not in it, it
+
+
+def test_an_it_that_points_at_nothing_is_left_alone_and_for_what_purpose_asks_why() -> None:
+    previous = [Turn(question="Had South Korea been trying to stay on good terms with Moscow?", answer="Yes [1]")]
+    assert "when it came to Ukraine" in resolve_followup("What did that involve when it came to Ukraine?", previous)
+    law = [Turn(question="Which agency did the 2001 aviation security law authorize to use biometrics?", answer="TSA [1]")]
+    why = resolve_followup("For what purposes, exactly?", law)
+    assert why.startswith("Why did the 2001 aviation security law authorize"), why
