@@ -632,7 +632,7 @@ def _supported(names: Sequence[tuple[str, ...]], passage: Passage, sentence: str
         for token in tokens:
             if token in present or any(
                 len(token) >= 4 and len(w) >= 4 and abs(len(w) - len(token)) <= 3
-                and (w.startswith(token) or token.startswith(w))
+                and (w.startswith(token) or token.startswith(w) or _demonym_of(token, w))
                 for w in present
             ):
                 found.add(i)
@@ -661,6 +661,13 @@ def _present(text: str) -> set[str]:
     present |= {"".join(w[0] for w in m.group(0).split() if w[0].isupper()).casefold() for m in _PHRASE.finditer(text)}
     present |= {f"{m.group(1)} {m.group(2)}".casefold() for m in NUMBERED_NAME.finditer(text)}  # "pillar 2"
     return present
+
+
+def _demonym_of(one: str, other: str) -> bool:
+    """ "Ukraine" and "Ukrainian": the shorter word, less its last letter, starts the longer (five
+    letters at least, so "Iran" and "Iraq" stay apart)."""
+    short, long = sorted((one, other), key=len)
+    return len(short) >= 5 and short.isalpha() and long.isalpha() and long.startswith(short[:-1])
 
 
 def _name_keys(name: str) -> frozenset[str]:

@@ -283,3 +283,12 @@ def test_a_date_line_answers_only_a_question_about_the_document(embedder: Embedd
         assert report.citations and report.citations[0].quote == text, report.text
     finally:
         DOC = doc
+
+
+def test_a_country_and_its_demonym_are_one_name_but_codes_and_near_names_are_not() -> None:
+    from assistant.answering import _demonym_of
+
+    assert _demonym_of("ukraine", "ukrainian")
+    assert not _demonym_of("iran", "iraq"), "four letters: too short to tell apart"
+    assert not _demonym_of("fy2025", "fy2026"), "codes differ by their digits"
+    assert not _demonym_of("chile", "china")
