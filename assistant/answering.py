@@ -426,6 +426,11 @@ class ExtractiveComposer:
         ranked = [head] + [c for c in ranked if c is not head]
         chosen = [head]
         neighbour = self._typed_neighbour(head, cands, cues) if cues.kind else None
+        if neighbour is None and _ANNOUNCES.search(head.text):
+            # "... deliver three types of SATCOM." / "... included the following:": what it
+            # announces is in the next sentence of its passage
+            neighbour = min((c for c in cands if c.passage.number == head.passage.number and c.start >= head.end),
+                            key=lambda c: c.start, default=None)
         if neighbour is not None:
             chosen = sorted([head, neighbour], key=lambda c: c.start)
         best = top.score
@@ -694,6 +699,13 @@ def _mentions(c: Candidate, keys: frozenset[str]) -> bool:
     return bool(keys & _present(c.text))
 
 
+#: A sentence that announces what follows it: "... the following:", "... three types of SATCOM."
+_ANNOUNCES = re.compile(
+    r":\s*$|\b(?:two|three|four|five|six|seven|several|\d)\s+(?:main\s+|key\s+|broad\s+)?(?:types|kinds|categories|"
+    r"ways|forms|parts|areas|pillars|lines\s+of\s+effort|missions|priorities|elements|components|steps|goals|objectives)"
+    r"\b(?:\s+of\s+[\w&\-]+)?\s*[.!]?\s*$",
+    re.I,
+)
 #: Which metadata line a question about a document's source asks for, by its wording.
 _ASKS_AUTHOR = re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I)
 _SOURCE_LINE_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (

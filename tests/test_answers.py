@@ -227,6 +227,8 @@ def test_abstention_holds_when_the_corpus_grows(wider_assistant: Assistant, ques
         # all of a named product's own lines are seen: its title is not crowded out by its
         # number, date and author lines in two formats
         ("What is the full title of CRS report R48903?", "The Strait of Hormuz in Brief"),
+        # the best sentence announces a list ("... deliver three types of SATCOM."); the next one gives it
+        ("List the three types of satellite communications the Space Force delivers.", "protected"),
         # the best match gives the act's total; the sentence with the question's other words
         # ("military personnel") gives the figure asked for, though every candidate is on topic
         ("How much did the FY2026 defense appropriations act provide for Space Force military personnel?", "$1.5 billion"),
