@@ -437,7 +437,16 @@ class ExtractiveComposer:
         if source_line:  # one document's own lines answer a question about that document
             same = [c for c in ranked[1:] if c.passage.doc_id == head.passage.doc_id and c.kind == head.kind
                     and c.strength >= head.strength and c.text != head.text]
-            return sorted(chosen + same[: self.max_sentences - 1], key=lambda c: c.start)
+            chosen = chosen + same[: self.max_sentences - 1]
+            # "When was it updated, and who wrote it?": the same work's line of each other kind asked for
+            asked = {kind for kind, asks in _SOURCE_LINE_ASKS if asks.search(question)} & {"byline", "identifier"}
+            if re.search(r"\bwhen\b|\bdate\b", question, re.I):
+                asked.add("dateline")
+            for kind in sorted(asked - {c.kind for c in chosen}):
+                other = next((c for c in ranked if c.kind == kind and c.passage.title == head.passage.title), None)
+                if other is not None and len(chosen) < self.max_sentences:
+                    chosen.append(other)
+            return sorted(chosen, key=lambda c: c.start)
         seen_words = [word_bag(c.text) for c in chosen]
         for c in ranked[1:]:
             if len(chosen) >= self.max_sentences or c.score < max(self.abstain_threshold, best - self.margin):

@@ -409,3 +409,10 @@ def test_this_article_with_several_documents_indexed_gives_each_documents_line(w
     assert "11 July 2024" in dated.text and len({c.title for c in dated.citations}) == 3
     named = wider_assistant.ask("Who wrote the Defense Primer on the U.S. Space Force?")
     assert {c.title for c in named.citations} == {"Defense Primer: U.S. Space Force"}, "a named one stays one"
+
+
+def test_a_question_for_two_things_about_a_document_quotes_a_line_for_each(wider_assistant: Assistant) -> None:
+    answer = wider_assistant.ask("When was the Defense Primer on the U.S. Space Force last updated, and who wrote it?")
+    assert "04/17/2026" in answer.text and "Dennis" in answer.text, answer.text
+    assert {c.title for c in answer.citations} == {"Defense Primer: U.S. Space Force"}
+    assert_quotes_match_source(answer)
