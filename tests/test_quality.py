@@ -37,15 +37,16 @@ EXTRA = Path(__file__).parent / "eval" / "corpora" / "crs"
 #: to about 0.02 below the new figures (in the comments).
 #: Re-measured 2026-11-28 14:57 UTC at commit 5c46039 (third round; see tests/eval/README.md
 #: for how often the test gate was consulted that round): abstention bars raised; evidence and key
-#: facts fell by two and one items and their bars are kept, not lowered.
+#: facts fell by two and one items and their bars were kept, not lowered. Re-measured at 15:12 UTC
+#: (commit 46300af, the round's final code): evidence, right document and key facts raised.
 MULTI_BARS = {
     "hit@3": 0.84,                 # measured 0.868
-    "evidence_cited": 0.82,        # 0.830; 0.840 at b4a1fdf; 0.821 third round
-    "right_document_cited": 0.90,  # 0.915; 0.925 at b4a1fdf; 0.915 third round
-    "key_fact_accuracy": 0.82,     # 0.821; 0.844 at b4a1fdf; 0.830 third round
-    "answered_rate": 0.93,         # 0.953; 0.953 at b4a1fdf; 0.953 third round
-    "abstention_precision": 0.79,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf; 0.808 third round
-    "abstention_recall": 0.65,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf; 0.677 third round
+    "evidence_cited": 0.83,        # 0.830; 0.840 at b4a1fdf; 0.821 at 5c46039; 0.849 at 46300af
+    "right_document_cited": 0.92,  # 0.915; 0.925 at b4a1fdf; 0.915 at 5c46039; 0.943 at 46300af
+    "key_fact_accuracy": 0.84,     # 0.821; 0.844 at b4a1fdf; 0.830 at 5c46039; 0.858 at 46300af
+    "answered_rate": 0.93,         # 0.953; 0.953 at b4a1fdf; 0.953 at 5c46039 and 46300af
+    "abstention_precision": 0.79,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf; 0.808 at 5c46039 and 46300af
+    "abstention_recall": 0.65,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf; 0.677 at 5c46039 and 46300af
     "injection_catch_rate": 0.98,  # 1.000
     "citation_recall": 0.98,       # 1.000
     "citation_precision": 0.98,    # 1.000
@@ -55,7 +56,7 @@ MULTI_BARS = {
 #: multi-document test split: metric -> highest acceptable value
 MULTI_CEILINGS = {
     "false_refusals": 0.0,         # measured 0 (issue 8: no false refusals)
-    "answer_chars_median": 260.0,  # measured 232 (issue 8 target: <= 400)
+    "answer_chars_median": 260.0,  # measured 232; 243 at 46300af (issue 8 target: <= 400)
 }
 
 BISI_BARS = {
