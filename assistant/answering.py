@@ -30,6 +30,7 @@ from .lexical import stem_all
 from .metadata_text import METADATA_KINDS, shown_sentence, statement
 from .overlap import jaccard, word_bag
 from .question_types import (
+    ASKS_AUTHOR,
     DOCUMENT_NUMBER_ASKED,
     NUMBERED_NAME,
     AnswerType,
@@ -282,7 +283,7 @@ class ExtractiveComposer:
         kind = expected_type(state.standalone)
         mentioned = tuple(dict.fromkeys(question_names(state.standalone)))
         if asks_about_the_source(state.standalone):
-            if kind is None and _ASKS_AUTHOR.search(state.standalone):
+            if kind is None and ASKS_AUTHOR.search(state.standalone):
                 kind = "agent"  # "What is the job title of the author of ...?": the author line says it
             elif kind is None and DOCUMENT_NUMBER_ASKED.search(state.standalone):
                 kind = "number"  # "What's the report number of ...?": the identifier line says it
@@ -716,10 +717,9 @@ _ANNOUNCES = re.compile(
     re.I,
 )
 #: Which metadata line a question about a document's source asks for, by its wording.
-_ASKS_AUTHOR = re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I)
 _SOURCE_LINE_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("publisher", re.compile(r"\bpublish(?:ed|es|er|ing)\b|\borgani[sz]ations?\b|\binstitut(?:e|ion)\b|\bthink\s+tank\b", re.I)),
-    ("byline", _ASKS_AUTHOR),
+    ("byline", ASKS_AUTHOR),
     ("identifier", DOCUMENT_NUMBER_ASKED),
     ("title", re.compile(r"\btitled?\b|\bcalled\b|\bheadline\b", re.I)),
 )

@@ -522,9 +522,11 @@ def asks_about_an_unnamed_source(question: str) -> bool:
             and not _QUOTED.search(question) and not question_names(question))
 
 
+#: "Who wrote ...?", "the authors of ...": the document's byline is asked for.
+ASKS_AUTHOR = re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I)
 #: The metadata lines that say what a question about a document asks for.
 _SOURCE_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I), ("byline",)),
+    (ASKS_AUTHOR, ("byline",)),
     (re.compile(r"\bpublisher\b|\b(?:organi[sz]ation|institute|institution|think\s+tank)\b", re.I), ("publisher",)),
     (re.compile(r"\bwhen\b|\bdate\b|\b(?:updated|released|issued)\b", re.I), ("dateline", "byline")),
     (DOCUMENT_NUMBER_ASKED, ("identifier",)),
