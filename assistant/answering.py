@@ -31,6 +31,8 @@ from .metadata_text import METADATA_KINDS, shown_sentence, statement
 from .overlap import jaccard, word_bag
 from .question_types import (
     ASKS_AUTHOR,
+    ASKS_DATE,
+    ASKS_TITLE,
     DOCUMENT_NUMBER_ASKED,
     NUMBERED_NAME,
     AnswerType,
@@ -440,9 +442,8 @@ class ExtractiveComposer:
                     and c.strength >= head.strength and c.text != head.text]
             chosen = chosen + same[: self.max_sentences - 1]
             # "When was it updated, and who wrote it?": the same work's line of each other kind asked for
-            asked = {kind for kind, asks in _SOURCE_LINE_ASKS if asks.search(question)} & {"byline", "identifier"}
-            if re.search(r"\bwhen\b|\bdate\b", question, re.I):
-                asked.add("dateline")
+            asked = {kind for kind, asks in (("byline", ASKS_AUTHOR), ("identifier", DOCUMENT_NUMBER_ASKED),
+                                             ("dateline", ASKS_DATE)) if asks.search(question)}
             for kind in sorted(asked - {c.kind for c in chosen}):
                 other = next((c for c in ranked if c.kind == kind and c.passage.title == head.passage.title), None)
                 if other is not None and len(chosen) < self.max_sentences:
@@ -721,7 +722,7 @@ _SOURCE_LINE_ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("publisher", re.compile(r"\bpublish(?:ed|es|er|ing)\b|\borgani[sz]ations?\b|\binstitut(?:e|ion)\b|\bthink\s+tank\b", re.I)),
     ("byline", ASKS_AUTHOR),
     ("identifier", DOCUMENT_NUMBER_ASKED),
-    ("title", re.compile(r"\btitled?\b|\bcalled\b|\bheadline\b", re.I)),
+    ("title", ASKS_TITLE),
 )
 #: A sentence opening that refers back to something named before it: a pronoun, a demonstrative,
 #: or a definite description in lower case ("The service ...", "These ships ...").

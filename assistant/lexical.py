@@ -142,7 +142,7 @@ def is_real_word(word: str, dictionary: frozenset[str]) -> bool:
     for suffix in _SUFFIXES:
         stem = word[: -len(suffix)]
         if word.endswith(suffix) and len(stem) >= 4:
-            doubled = len(stem) >= 4 and stem[-1] == stem[-2]  # "stopped" -> "stop"
+            doubled = stem[-1] == stem[-2]  # "stopped" -> "stop"
             if stem in dictionary or stem + "e" in dictionary or (doubled and stem[:-1] in dictionary):
                 return True
     return any(word.startswith(prefix) and len(word) - len(prefix) >= 4

@@ -120,6 +120,12 @@ _ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?(?:percentage|percent|p
                          r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:percentage|share|proportion)\b", re.I)
 _SHARE = re.compile(r"\d[\d.,]*\s*%|\bper\s*cent\b|\bpercent(?:age)?\b|\b(?:half|third|thirds|quarter|quarters|majority|"
                     r"minority|fifth|fifths|tenth)\b|\b(?:one|two|three|four|five|\d+)\s+(?:in|out\s+of)\s+(?:every\s+)?\w+", re.I)
+#: "How many ...?" counts things; an amount of money is not a count.
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
+#: A currency sign and its amount ("$71.3 billion"), and a percentage ("65%", "6 percent").
+_SIGNED_AMOUNT = r"[$€£¥₩₽₹]\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand)\b)?"
+_PERCENTAGE = r"\d[\d.,]*\s*(?:%|percent\b|per\s*cent\b)"
+_NOT_A_COUNT = re.compile(rf"{_SIGNED_AMOUNT}|{_PERCENTAGE}|\b[A-Za-z]+\d[\w-]*|{_YEAR}", re.I)
 #: "By how much ...?", "How much have prices risen ...?": the size of a change, not a date or a count.
 _ASKS_CHANGE = re.compile(
     r"\bby\s+how\s+(?:much|many)\b|\bhow\s+much\s+(?:\w+\s+){0,6}?(?:rise|risen|rose|fall|fallen|fell|increase[sd]?|"
@@ -127,18 +133,12 @@ _ASKS_CHANGE = re.compile(
     re.I,
 )
 _CHANGE = re.compile(
-    r"\d[\d.,]*\s*(?:%|percent\b|per\s*cent\b|percentage\s+points?\b|points?\b)|"
-    r"(?:[$€£¥₩₽₹])\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand))?|"
+    rf"{_PERCENTAGE}|\d[\d.,]*\s*(?:percentage\s+points?\b|points?\b)|{_SIGNED_AMOUNT}|"
     r"\b(?:doubled?|tripled?|quadrupled?|halved|twice|\d+-fold|(?:two|three|four|ten)fold)\b|"
     r"\bby\s+(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+|some\s+)?\d[\d.,]*|\b\d[\d.,]*\s*\(\d[\d.,]*%\)\s*more\b|"
     r"\b\d[\d.,]*\s+(?:more|fewer|less|higher|lower)\b",
     re.I,
 )
-#: "How many ...?" counts things; an amount of money is not a count.
-_ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
-_NOT_A_COUNT = re.compile(r"(?:[$€£¥₩₽₹])\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand)\b)?|"
-                         r"\d[\d.,]*\s*(?:%|percent\b|per\s*cent\b)|"
-                         rf"\b[A-Za-z]+\d[\w-]*|{_YEAR}", re.I)
 _DATE = re.compile(
     rf"{_YEAR}|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|"
     rf"\b(?:{_MONTHS})\b(?=\s+(?:\d|of|this|last|next))|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
@@ -524,13 +524,17 @@ def asks_about_an_unnamed_source(question: str) -> bool:
 
 #: "Who wrote ...?", "the authors of ...": the document's byline is asked for.
 ASKS_AUTHOR = re.compile(r"\bwr(?:ote|itten|iter|iters)\b|\bauthor(?:s|ed)?\b|\bby\s+whom\b", re.I)
+#: "the title of ...", "What is it called?": the document's title line is asked for.
+ASKS_TITLE = re.compile(r"\btitled?\b|\bcalled\b|\bheadline\b", re.I)
+#: "When was it updated?", "its publication date": its date line is asked for.
+ASKS_DATE = re.compile(r"\bwhen\b|\bdate\b", re.I)
 #: The metadata lines that say what a question about a document asks for.
 _SOURCE_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (ASKS_AUTHOR, ("byline",)),
     (re.compile(r"\bpublisher\b|\b(?:organi[sz]ation|institute|institution|think\s+tank)\b", re.I), ("publisher",)),
     (re.compile(r"\bwhen\b|\bdate\b|\b(?:updated|released|issued)\b", re.I), ("dateline", "byline")),
     (DOCUMENT_NUMBER_ASKED, ("identifier",)),
-    (re.compile(r"\btitled?\b|\bcalled\b|\bheadline\b", re.I), ("title",)),
+    (ASKS_TITLE, ("title",)),
 )
 
 

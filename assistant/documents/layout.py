@@ -230,7 +230,7 @@ def is_page_furniture(text: str) -> bool:
     """A page number, a bare URL (optionally with a trailing "| ..." tag), or a lone
     document identifier such as "R12345": things printed on a page, not written in it."""
     text = text.strip()
-    return bool(_PAGE_NUMBER.match(text) or _URL_LINE.match(text) or _IDENTIFIER.match(text))
+    return bool(_PAGE_NUMBER.match(text) or _URL_LINE.match(text) or is_identifier(text))
 
 
 def is_identifier(text: str) -> bool:
