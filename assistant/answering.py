@@ -392,13 +392,15 @@ class ExtractiveComposer:
                 ranked = [saying] + [c for c in ranked if c is not saying]
         head = ranked[0]
         top = max(ranked, key=lambda c: c.score)
-        lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2]
+        wanted = next((kind for kind, asks in _SOURCE_LINE_ASKS if asks.search(question)), None)
+        # lines that say the asked-for thing; who published a document is not who wrote it
+        lines = [c for c in ranked if c.kind in _METADATA_TYPES and c.strength >= 2
+                 and not (wanted == "byline" and c.kind == "publisher")]
         # a question about a document named or chosen (or the only one the passages come from)
         # is answered by its own lines
         one_work = cues.scoped or len({c.passage.title for c in cands}) == 1
         if weak(top) and not (cues.about_source and (one_work or cues.every_work) and cues.kind and lines):
             return []
-        wanted = next((kind for kind, asks in _SOURCE_LINE_ASKS if asks.search(question)), None)
         if cues.every_work and cues.kind and len({c.passage.title for c in lines}) > 1:
             # "this article" could be any of several documents: each one's line, best first, rather
             # than one document's line presented as the answer
@@ -406,6 +408,8 @@ class ExtractiveComposer:
             for c in lines:
                 if c.passage.title not in works or (c.kind == wanted and works[c.passage.title].kind != wanted):
                     works[c.passage.title] = c
+            if any(c.kind == wanted for c in works.values()):  # not a byline for "who published"
+                return [c for c in works.values() if c.kind == wanted]
             return list(works.values())
         source_line = False
         if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles

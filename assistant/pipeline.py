@@ -28,7 +28,7 @@ from .markers import validate_citations
 from .records import make_passages
 from .metadata_text import METADATA_KINDS
 from .question_types import asks_about_an_unnamed_source, asks_about_the_source, source_kinds
-from .retrieval import HybridSearch, default_filter, written_by
+from .retrieval import HybridSearch, default_filter, titled, written_by
 from .safety import REFUSAL, looks_like_injection
 from .schema import Answer
 from .state import QuestionState
@@ -78,8 +78,9 @@ def retrieve(search: HybridSearch) -> Stage:
             filters = asked
             results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
         if not filters.documents and asks_about_the_source(state.standalone) and (
-                authored := written_by(state.standalone, results)):
-            # "the title of the In Focus by <author>": that document's own lines come first
+                authored := written_by(state.standalone, results) or titled(results)):
+            # "the title of the In Focus by <author>", "Who published the <title>?": that
+            # document's own lines come first
             own = search.scoped(state.standalone, filters.model_copy(update={"documents": authored}))
             first = search.search(state.standalone, max(state.k, search.settings.source_lines), state.mode, own,
                                   corrected=True)

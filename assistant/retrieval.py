@@ -144,6 +144,16 @@ def written_by(question: str, results: Sequence[ScoredChunk]) -> tuple[str, ...]
                                and any(n <= set(content_words(r.chunk.text)) for n in names)))
 
 
+def titled(results: Sequence[ScoredChunk]) -> tuple[str, ...]:
+    """The documents of the best result when it is a title line ("Who published the biometrics
+    In Focus?" matches that product's title best): a question about a document known by its
+    title, in each format the results hold it in."""
+    if not results or results[0].chunk.kind != "title":
+        return ()
+    title = results[0].chunk.title
+    return tuple(dict.fromkeys(r.chunk.doc_id for r in results if r.chunk.title == title))
+
+
 def default_filter(question: str) -> RetrievalFilter:
     """Captions stay out of answers unless the question is about an image or map."""
     if _IMAGE_WORDS.search(question):

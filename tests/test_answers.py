@@ -380,6 +380,32 @@ def test_a_document_known_by_its_author_answers_with_its_own_title(wider_assista
     assert_quotes_match_source(answer)
 
 
+def test_who_published_a_document_known_by_its_title(wider_assistant: Assistant) -> None:
+    """The CRS products name their publisher only in their closing notice; a question naming a
+    product by its title, whole or in part, is answered by that product's publisher line."""
+    for question in ("Which organization published the report 'The Strait of Hormuz in Brief: Non-Oil "
+                     "Shipments and Effects on U.S. Shippers'?", "Who published the Space Force primer?"):
+        answer = wider_assistant.ask(question)
+        assert_cites(answer, evidence="Congressional Research Service (CRS)")
+        assert "Bloomsbury" not in answer.text, answer.text
+        assert_quotes_match_source(answer)
+
+
+def test_who_published_this_article_gives_publishers_not_bylines(wider_assistant: Assistant) -> None:
+    """Several documents indexed and none named: each publisher, and no byline among them."""
+    answer = wider_assistant.ask("Who published the article?")
+    assert "Congressional Research Service" in answer.text and "Bloomsbury" in answer.text, answer.text
+    assert "By " not in answer.text and "dated" not in answer.text, answer.text
+
+
+def test_who_wrote_it_is_never_answered_by_the_publisher(wider_assistant: Assistant) -> None:
+    """Who published a document is not who wrote it."""
+    for question in ("Who wrote the Defense Primer on the U.S. Space Force?", "Who wrote the Strait of Hormuz report?"):
+        answer = wider_assistant.ask(question)
+        assert_cites(answer)
+        assert "published by" not in answer.text and "Congressional Research" not in answer.text, answer.text
+
+
 def test_a_source_question_on_a_one_document_index_is_answered_by_its_lines(corpus_assistant: Assistant) -> None:
     """With one document indexed, "the analysis" can only be that one: its byline gives the date
     even when the question's words (the summit, its leaders) match the text better."""

@@ -26,6 +26,7 @@ from assistant.documents.common import decode_text
 from assistant.documents.inline import clean_inline
 from assistant.documents.offsets import source_span
 from assistant.schema import ANSWERABLE_KINDS, Document
+from assistant.testing import DEFAULT_CORPUS
 
 CRS = Path(__file__).resolve().parent / "eval" / "corpora" / "crs"
 
@@ -163,9 +164,11 @@ def test_markdown_navigation_versions_and_disclaimer_are_boilerplate(
     for label in link_only:
         matches = [b for b in document.blocks if b.text == label]
         assert matches and all(b.kind == "boilerplate" for b in matches), label
-    # The legal notice at the end and its label.
-    assert boiler[-1].text.startswith("These documents were prepared") and "copyright" in boiler[-1].text
-    assert boiler[-2].text == "Disclaimer:"
+    # The legal notice at the end and its label; the publisher it names is a line of its own.
+    publisher = next(b for b in document.blocks if b.kind == "publisher")
+    assert boiler[-2].text == "These documents were prepared by the" and boiler[-2].end <= publisher.start
+    assert publisher.end <= boiler[-1].start and "copyright" in boiler[-1].text
+    assert boiler[-3].text == "Disclaimer:"
     # The navigation headings name no section.
     for heading in ("CRS PRODUCT (LIBRARY OF CONGRESS)", "Contents"):
         assert all(heading not in b.section for b in document.blocks)
@@ -217,7 +220,7 @@ def test_pdf_lines_are_joined_and_footnote_numbers_dropped(docs: dict[Path, Docu
                          ids=["R48903", "IF11783"])
 def test_markdown_and_pdf_agree(docs: dict[Path, Document], md: Path, pdf: Path) -> None:
     a, b = docs[md], docs[pdf]
-    assert (a.title, a.author, a.date) == (b.title, b.author, b.date)
+    assert (a.title, a.author, a.date, a.publisher) == (b.title, b.author, b.date, b.publisher)
     assert [h.text for h in of_kind(a, "heading") if h.text in HEADINGS[product(md)]] == [
         h.text for h in of_kind(b, "heading") if h.text in HEADINGS[product(md)]
     ]
@@ -635,3 +638,39 @@ def test_a_pdf_only_products_number_is_metadata(docs: dict[Path, Document]) -> N
     the scraped Markdown."""
     document = docs[CRS / "IF10491.14.pdf"]
     assert [b.text for b in document.blocks if b.kind == "identifier"] == ["IF10491"]
+
+
+@pytest.mark.parametrize("path", DEV_FILES, ids=lambda p: p.name[:16])
+def test_the_notice_saying_who_prepared_a_product_gives_its_publisher(docs: dict[Path, Document], path: Path) -> None:
+    """CRS products name their publisher only in the closing notice ("This document was prepared
+    by the Congressional Research Service (CRS). CRS serves as ..."): the organisation becomes
+    the publisher and a publisher line over its exact span, in no section; the rest of the
+    notice stays boilerplate, never chunked."""
+    document = docs[path]
+    assert document.publisher == "Congressional Research Service (CRS)"
+    lines = [b for b in document.blocks if b.kind == "publisher"]
+    assert len(lines) == 1 and lines[0].section == ()
+    assert document.text[lines[0].start:lines[0].end] == lines[0].text == document.publisher
+    chunks = chunk_document(document)
+    assert any(c.kind == "publisher" for c in chunks)
+    assert not any("nonpartisan shared staff" in c.text for c in chunks)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("This document was prepared by the Congressional Research Service (CRS). CRS serves as staff.",
+     "Congressional Research Service (CRS)"),
+    ("These reports were published by the Office of Net Assessment.", "Office of Net Assessment"),
+    ("This brief was produced by Acme Policy & Research Group for its members.", "Acme Policy & Research Group"),
+    ("This document was prepared by hand.", None),
+    ("Prepared by Jane.", None),
+    ("The report was prepared by Smith.", None),  # one word: a person as likely as an organisation
+])
+def test_who_prepared_a_document(text: str, name: str | None) -> None:
+    span = layout.preparer_span(text)
+    assert (text[span[0]:span[1]] if span else None) == name
+
+
+def test_a_publisher_of_its_own_is_kept() -> None:
+    """A document with a publisher line keeps it, and no second publisher line is made."""
+    document = load_document(next(p for p in sorted(DEFAULT_CORPUS.iterdir()) if p.suffix == ".txt"))
+    assert document.publisher and [b.kind for b in document.blocks].count("publisher") == 1

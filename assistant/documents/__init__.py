@@ -15,7 +15,7 @@ from ..schema import Document
 from .bisi import looks_like_bisi, parse_bisi
 from .common import decode_text, read_bytes, sha256_bytes
 from .html import parse_html
-from .layout import LayoutRules, using
+from .layout import LayoutRules, using, with_notice_publisher
 from .markdown import parse_markdown
 from .pdf import parse_pdf
 from .plaintext import parse_text
@@ -65,7 +65,7 @@ def _load(path: Path) -> Document:
         document = parser(path, text, sha)
     if not any(block.kind in ("paragraph", "bullet") for block in document.blocks):
         raise DocumentError(path, "no paragraphs of text were found in it")
-    return document
+    return with_notice_publisher(document)
 
 
 def same_format(suffix_a: str, suffix_b: str) -> bool:

@@ -13,12 +13,13 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from functools import lru_cache
 from typing import Any
 
-from .common import parse_date
+from ..schema import Document
+from .common import make_block, parse_date
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,23 @@ def resolve_date(value: str, evidence: list[str]) -> str | None:
     return parse_date(value)
 
 
+#: "This document was prepared by the Congressional Research Service (CRS).": who stands
+#: behind a document, as its end matter says. The name is two or more capitalised words
+#: (joined by "of", "for", "and", "on", "the" or "&"), with its abbreviation in brackets.
+_PREPARED_BY = re.compile(
+    r"\b(?:was|were|is|are|has been|have been)\s+(?:prepared|published|produced|issued|compiled)\s+by\s+"
+    r"(?:the\s+)?(?P<name>[A-Z][\w'’&-]*(?:\s+(?:(?:of|for|and|on|the|&)\s+)?[A-Z][\w'’&-]*)+"
+    r"(?:\s+\([A-Z][A-Za-z&.]{1,12}\))?)"
+)
+
+
+def preparer_span(text: str) -> tuple[int, int] | None:
+    """The span in ``text`` of the organisation a notice says prepared or published the
+    document ("... was prepared by the Congressional Research Service (CRS)."), or None."""
+    match = _PREPARED_BY.search(text)
+    return match.span("name") if match else None
+
+
 def is_legal_notice(text: str) -> bool:
     """Two or more distinct legal-notice terms (copyright, permission, reproduced, ...)."""
     terms = {m.group(1).lower().rstrip("s") for m in _LEGAL.finditer(text)}
@@ -262,3 +280,29 @@ def contains_title(text: str, title: str) -> bool:
     squeeze = re.sub(r"\s+", "", text)
     wanted = re.sub(r"\s+", "", title)
     return len(wanted) >= 8 and wanted in squeeze and len(squeeze) <= len(wanted) + 60
+
+
+def with_notice_publisher(document: Document) -> Document:
+    """``document`` with the organisation its end matter names as having prepared it ("This
+    document was prepared by the Congressional Research Service (CRS).") as its publisher, when
+    it has no publisher line of its own.
+
+    Many reports say who stands behind them only in a notice that is otherwise boilerplate, so
+    "Which organisation published it?" had nothing to cite. The name becomes a publisher block
+    over its exact span inside the notice; the rest of the notice stays boilerplate (never
+    chunked). A notice in the body text is left alone: only boilerplate blocks are read.
+    """
+    if document.publisher:
+        return document
+    for n, block in enumerate(document.blocks):
+        if block.kind != "boilerplate" or (span := preparer_span(block.text)) is None:
+            continue
+        start, end = block.start + span[0], block.start + span[1]
+        pieces = [
+            make_block(document.text, block.start, start, "boilerplate", block.section, block.level, block.page),
+            make_block(document.text, start, end, "publisher", (), 0, block.page),  # about the document, in no section
+            make_block(document.text, end, block.end, "boilerplate", block.section, block.level, block.page),
+        ]
+        blocks = document.blocks[:n] + tuple(p for p in pieces if p is not None) + document.blocks[n + 1 :]
+        return replace(document, blocks=blocks, publisher=document.text[start:end])
+    return document
