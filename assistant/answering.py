@@ -593,6 +593,16 @@ class ExtractiveComposer:
 _NEXT_QUESTION = re.compile(r"\s*(?:[,;]\s*(?:and|but)?|\s+and)\s+(?=(?:what|which|who|whom|whose|when|where|why|how)\b)", re.I)
 
 
+#: A phrase set in front of a question ("In its 2027 request, how much ...", "According to the
+#: brief, what ..."): a preposition opening a piece that asks nothing itself.
+_FRONTED = re.compile(
+    r"\s*(?:in|for|at|on|of|by|from|under|since|after|before|during|among|besides|beyond|apart\s+from|"
+    r"according\s+to|as\s+of|as\s+for|with|without|within|across|throughout|unlike|like|compared\s+(?:to|with))\b",
+    re.I,
+)
+_ASKING = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
 def question_parts(question: str) -> list[str]:
     """The questions a question joins ("How long is the ceasefire, and how many ships wait?" ->
     "How long is the ceasefire?", "How many ships wait?"); one part when it joins none, or when a
@@ -600,6 +610,8 @@ def question_parts(question: str) -> list[str]:
     pieces = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question)]
     if len(pieces) < 2 or any(len(content_words(p)) < 2 for p in pieces):
         return [question]
+    if _FRONTED.match(pieces[0]) and not _ASKING.search(pieces[0]):
+        return [question]  # "In its FY2027 request, how much ...?": a phrase set before one question
     return [p[:1].upper() + p[1:] + "?" for p in pieces]
 
 

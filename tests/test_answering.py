@@ -261,6 +261,13 @@ def test_the_best_sentence_naming_the_subject_leads(embedder: Embedder) -> None:
         ("What is the pact and why does it matter?", ["What is the pact and why does it matter?"]),  # "the pact" is too short
         ("How is China expected to react, both in the analysis and in the forecast?",
          ["How is China expected to react, both in the analysis and in the forecast?"]),
+        # a phrase set in front of one question is no question of its own
+        ("In its FY2027 request, how much discretionary funding did it request for procurement?",
+         ["In its FY2027 request, how much discretionary funding did it request for procurement?"]),
+        ("According to the brief, what do ship operators receive each year?",
+         ["According to the brief, what do ship operators receive each year?"]),
+        ("In which year was the pact signed, and what does the pact promise?",
+         ["In which year was the pact signed?", "What does the pact promise?"]),
     ],
 )
 def test_a_question_is_split_into_the_questions_it_joins(question: str, parts: list[str]) -> None:
