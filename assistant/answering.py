@@ -29,6 +29,7 @@ from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .metadata_text import METADATA_KINDS, shown_sentence, statement
 from .overlap import jaccard, word_bag
+from .places import country_of_capital
 from .question_types import (
     ASKS_AUTHOR,
     ASKS_DATE,
@@ -315,7 +316,9 @@ class ExtractiveComposer:
                     names.append(keys)
                     weights.append(sum(idf(t) for t in dict.fromkeys(stem_all(list(tokens)))) / total)
             # an ordinary name (not an acronym, which may be spelt out) the corpus never uses
-            if tokens and not name.isupper() and all(rarity(t) >= 0.999 for t in tokens):
+            if tokens and not name.isupper() and all(rarity(t) >= 0.999 for t in tokens) and not (
+                    (country := country_of_capital(name))
+                    and any(rarity(t) < 0.999 for t in content_words(country))):  # a capital for its country
                 unknown = True
         required: list[int] = []
         codes: list[int] = []
@@ -713,6 +716,8 @@ def _name_keys(name: str) -> frozenset[str]:
     collapsed = name.replace(".", "").strip()
     if collapsed.isupper() and 1 < len(collapsed) <= 6:
         keys.add(collapsed.casefold())
+    if country := country_of_capital(name):  # "Beijing" for China: its name, or its initials ("us")
+        keys.add(_initials(country) or country.casefold())
     return frozenset(keys)
 
 

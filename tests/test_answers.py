@@ -406,6 +406,16 @@ def test_who_wrote_it_is_never_answered_by_the_publisher(wider_assistant: Assist
         assert "published by" not in answer.text and "Congressional Research" not in answer.text, answer.text
 
 
+def test_a_capital_stands_for_its_country(corpus_assistant: Assistant) -> None:
+    """Analysts say "Moscow" and "Beijing" for Russia and China; the article names the countries.
+    A capital whose country the corpus never names is still unknown."""
+    answer = corpus_assistant.ask("Why might Moscow end up feeling let down by Beijing?")
+    assert_cites(answer, evidence="Russia may feel abandoned over Chinese hesitation")
+    assert_quotes_match_source(answer)
+    for question in ("What did Paris say about the pact?", "What did Tokyo say about the summit?"):
+        assert_abstains(corpus_assistant.ask(question))
+
+
 def test_a_source_question_on_a_one_document_index_is_answered_by_its_lines(corpus_assistant: Assistant) -> None:
     """With one document indexed, "the analysis" can only be that one: its byline gives the date
     even when the question's words (the summit, its leaders) match the text better."""

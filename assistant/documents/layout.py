@@ -204,7 +204,7 @@ def resolve_date(value: str, evidence: list[str]) -> str | None:
     return parse_date(value)
 
 
-#: "This document was prepared by the Congressional Research Service (CRS).": who stands
+#: "This document was prepared by the Example Policy Institute (EPI).": who stands
 #: behind a document, as its end matter says. The name is two or more capitalised words
 #: (joined by "of", "for", "and", "on", "the" or "&"), with its abbreviation in brackets.
 _PREPARED_BY = re.compile(
@@ -216,7 +216,7 @@ _PREPARED_BY = re.compile(
 
 def preparer_span(text: str) -> tuple[int, int] | None:
     """The span in ``text`` of the organisation a notice says prepared or published the
-    document ("... was prepared by the Congressional Research Service (CRS)."), or None."""
+    document ("... was prepared by the Example Policy Institute (EPI)."), or None."""
     match = _PREPARED_BY.search(text)
     return match.span("name") if match else None
 
@@ -284,7 +284,7 @@ def contains_title(text: str, title: str) -> bool:
 
 def with_notice_publisher(document: Document) -> Document:
     """``document`` with the organisation its end matter names as having prepared it ("This
-    document was prepared by the Congressional Research Service (CRS).") as its publisher, when
+    document was prepared by the Example Policy Institute (EPI).") as its publisher, when
     it has no publisher line of its own.
 
     Many reports say who stands behind them only in a notice that is otherwise boilerplate, so
