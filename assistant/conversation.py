@@ -241,8 +241,12 @@ def _names(text: str) -> list[tuple[int, int]]:
         name = text[s:e]
         if re.fullmatch(rf"(?:{_WH}|{_AUX}|the|this|that|it|they|he|she|a|an|in|on|at|and|but)", name, re.IGNORECASE):
             continue
-        if re.match(rf"(?:{_WH}|{_AUX})\s", name, re.IGNORECASE):
+        if lead := re.match(rf"{_AUX}\s+", name, re.IGNORECASE):
+            s += lead.end()  # "Is China ...?": the name after the auxiliary opening a question
+            spans.append((s, e))
             continue
+        if re.match(rf"{_WH}\s", name, re.IGNORECASE):
+            continue  # "Which Space Force command ...": part of what is asked for, not its subject
         if (s == 0 or text[:s].rstrip().endswith((".", "?", "!"))) and " " not in name:
             continue  # one capitalised word opening a sentence is the sentence's capital, not a name
         spans.append((s, e))

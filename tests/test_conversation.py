@@ -81,6 +81,9 @@ def test_bare_question_words_replace_the_previous_question_word(previous: str, f
         ("When was the brief on port security last updated?", "Updated May 1, 2024. [1]",
          "What does it say about cranes?", "What does the brief on port security say about cranes?"),
         ("What is the Strait of Hormuz report about?", "", "Who wrote it?", "Who wrote the Strait of Hormuz report?"),
+        # the name after the auxiliary opening a yes/no question is its subject
+        ("Is Japan expected to protest the new naval pact?", "Japan is unlikely to protest it. [1]",
+         "Could it still change how it deals with Seoul?", "Could Japan still change how it deals with Seoul?"),
     ],
 )
 def test_pronouns_resolve_to_the_previous_answers_subject(previous: str, answer: str, followup: str, expected: str) -> None:
