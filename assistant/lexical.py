@@ -38,6 +38,7 @@ from typing import Any, get_args
 
 import numpy as np
 
+from .places import capitals_named
 from .schema import BlockKind, Chunk
 from .text import STOPWORDS, content_words, initialisms
 
@@ -383,8 +384,12 @@ class LexicalIndex:
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def query_tokens(self, query: str) -> list[str]:
-        """The stemmed query words (no spelling correction: the pipeline corrects once)."""
-        return stem_all(content_words(query) + initialisms(query))
+        """The stemmed query words (no spelling correction: the pipeline corrects once), with the
+        initials of its names and the countries of the capitals it names ("Beijing" also finds
+        "China") when the corpus never uses the capital's own name."""
+        countries = [w for capital, country in capitals_named(query)
+                     if not any(self.doc_freq(t) for t in tokenize(capital)) for w in content_words(country)]
+        return stem_all(content_words(query) + initialisms(query) + countries)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage, in row order."""

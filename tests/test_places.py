@@ -10,7 +10,7 @@ from assistant.places import country_of_capital
 
 @pytest.mark.parametrize("capital, country", [
     ("Beijing", "China"), ("moscow", "Russia"), ("Canberra", "Australia"), ("Washington", "United States"),
-    (" Tehran ", "Iran"), ("Nairobi", "Kenya"),
+    (" Tehran ", "Iran"), ("Nairobi", "Kenya"), ("Beijing’s", "China"),
 ])
 def test_a_capital_names_its_country(capital: str, country: str) -> None:
     assert country_of_capital(capital) == country
@@ -26,3 +26,29 @@ def test_a_capital_is_supported_by_its_countrys_name_or_initials() -> None:
     assert "china" in _name_keys("Beijing")
     assert "us" in _name_keys("Washington")  # "U.S." and "United States" both give "us"
     assert _name_keys("Sydney") == frozenset({"sydney"})
+
+
+def test_capitals_are_found_in_runs_of_capitalised_words() -> None:
+    from assistant.places import capitals_named
+
+    assert capitals_named("What did Beijing's envoy tell Kuala Lumpur?") == [("Beijing", "China"), ("Kuala Lumpur", "Malaysia")]
+    assert capitals_named("What Moscow wants") == [("Moscow", "Russia")]
+    assert capitals_named("What did Sydney say?") == []
+
+
+def test_a_capital_the_corpus_never_names_also_searches_for_its_country() -> None:
+    """BM25 finds the passage about China for a question about Beijing; a capital the corpus
+    does name is searched as itself only."""
+    from assistant.lexical import LexicalIndex
+    from assistant.schema import Chunk
+
+    def chunk(n: int, text: str) -> Chunk:
+        return Chunk(id=f"c{n}", doc_id="d.txt", doc_sha="s", text=text, start=0, end=len(text), kind="paragraph",
+                     section=(), order=n, title="T", embed_text=text)
+
+    index = LexicalIndex.from_chunks([chunk(0, "China is likely unhappy about the pact."),
+                                      chunk(1, "The summit in Moscow lasted two days."),
+                                      chunk(2, "Russia and the pact's critics.")])
+    assert "china" in index.query_tokens("What did Beijing make of the pact?")
+    assert index.search("What did Beijing make of it?", 1)[0][0].id == "c0"
+    assert "russia" not in index.query_tokens("What happened in Moscow?")
