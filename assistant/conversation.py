@@ -61,8 +61,8 @@ _FOR_WHAT = re.compile(r"^\s*(?:and|so|but)?\s*for\s+what\s+(?:purpose|reason|en
                        re.IGNORECASE)
 # "when it comes to", "it is likely that": an "it" that points at nothing
 _EXPLETIVE_IT = re.compile(
-    r"\s+(?:comes?|came)\s+to\b|\s+(?:is|was|seems?|seemed|appears?|appeared)\s+(?:likely|unlikely|possible|clear|"
-    r"unclear|true|important|necessary|that)\b",
+    r"\s+(?:comes?|came)\s+to\b|\s+(?:is|was|be|seems?|seemed|appears?|appeared)\s+(?:likely|unlikely|possible|clear|"
+    r"unclear|true|important|necessary|that|hard|easy|difficult|impossible|worth)\b",
     re.IGNORECASE,
 )
 # A previous question led by a question word: "Which law does ...", "How long did ...".
@@ -76,7 +76,7 @@ _YES_NO = re.compile(rf"^\s*(?P<aux>{_AUX})\b\s*(?P<rest>.*?)\s*[?.!]*\s*$", re.
 _PREPOSITION = r"(?:to|for|of|with|about|on|in|at|from|by|into|over|against)"
 # Capitalised names, with inner connectors: "the United States", "Friendship, Cooperation and ...",
 # initialisms ("U.S.") and a leading year ("the 1990 Act").
-_CAP = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z][\w’'\-]*)"
+_CAP = r"(?:[A-Z](?:\.[A-Z])+\.?|[A-Z]\.(?=\s+[A-Z][a-z])|[A-Z][\w’'\-]*)"  # "B." of "Chance B. Saltzman"
 _NAME = re.compile(
     rf"(?:\b[Tt]he\s+)?(?:\d{{4}}\s+)?{_CAP}(?:(?:,\s+|\s+(?:and|of|for|the|de|du|von)\s+|\s+){_CAP})*"
     r"(?:\s+\d+[A-Za-z]?\b)?"  # "Pillar 2", "Section 5104"
@@ -311,8 +311,23 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool, demonstrati
     if wh in {"how many", "how much"} and noun and demonstrative:
         # "Which law authorized that?" after "How many submarines could Australia buy ...?": the
         # things counted, as the previous question describes them ("it" stays its subject)
-        return f"the {noun} that {_strip_end(lead.group('rest'))}"
-    if wh in {"what", "which"} and noun:
+        return f"the {noun} that {_clause(lead.group('aux'), _strip_end(lead.group('rest')))}"
+    if wh == "how many" and noun and plural:
+        # "What are they paid?" after "How many vessels are enrolled ...?": the things counted
+        return f"the {noun}"
+    if wh == "how much" and not noun and demonstrative:
+        # "How much of that was for procurement?" after "How much did Congress appropriate for
+        # X?": the amount asked about, in the previous question's words
+        aux = lead.group("aux").lower()
+        rest = _strip_end(lead.group("rest"))
+        if aux in {"is", "are", "was", "were"}:
+            return f"the {rest}" if not re.match(r"(?i)(?:the|a|an|this|that|its|their)\b", rest) else rest
+        subject = _NAME.match(rest)  # "Congress appropriate ...": the amount that Congress did appropriate
+        if subject and subject.end() < len(rest):
+            return f"the amount that {subject.group(0)} {aux} {rest[subject.end():].strip()}"
+        return None
+    if wh in {"what", "which"} and noun and not (noun.endswith("s") and not plural and not noun.endswith("ss")):
+        # ("it" after "Which countries are partners in AUKUS?" is not the countries)
         head = noun.split()[-1].lower().rstrip("s")
         quoted = _QUOTED.search(answer)
         for s, e in _names(answer):
@@ -335,7 +350,9 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool, demonstrati
         return f"the {noun}"
     if personal:
         names = [answer[s:e] for s, e in _names(answer)] or [topic[s:e] for s, e in _names(topic)]
-        return names[0] if names else None
+        # "The current CSO, General Chance B. Saltzman, ...": the part of a name list that is a full name
+        parts = [p for n in names[:1] for p in n.split(", ") if " " in p]
+        return parts[0] if parts else (names[0] if names else None)
     # otherwise the subject of the previous question
     names = [(s, _extend_source_noun(topic, s, _extend_possessive(topic, s, e))) for s, e in _names(topic)]
     phrase = _NOUN_PHRASE.search(topic, _question_body_start(topic))
@@ -344,6 +361,16 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool, demonstrati
         candidates.append((phrase.start(), phrase.group(0)))
     candidates.sort()
     return candidates[0][1] if candidates else None
+
+
+def _clause(aux: str, rest: str) -> str:
+    """The previous question's body as a clause: "Australia could buy ..." from ("could",
+    "Australia buy ..."); do-support is dropped ("did Congress appropriate" -> "Congress
+    appropriate"), and so is any auxiliary when the subject is not a name."""
+    subject = _NAME.match(rest)
+    if aux.lower() in {"do", "does", "did"} or not subject or subject.end() >= len(rest):
+        return rest
+    return f"{subject.group(0)} {aux.lower()} {rest[subject.end():].strip()}"
 
 
 def _negate(aux: str, negated: bool) -> str:

@@ -81,6 +81,26 @@ def test_bare_question_words_replace_the_previous_question_word(previous: str, f
         ("When was the brief on port security last updated?", "Updated May 1, 2024. [1]",
          "What does it say about cranes?", "What does the brief on port security say about cranes?"),
         ("What is the Strait of Hormuz report about?", "", "Who wrote it?", "Who wrote the Strait of Hormuz report?"),
+        # "they" after a how-many question: the things counted
+        ("How many vessels were enrolled in the fleet program in 2026?", "60 vessels were enrolled. [1]",
+         "What do they get paid?", "What do the vessels get paid?"),
+        # "he": the full name in a list of names, initials and all
+        ("Who is the current chief?", "The current CSO, General Chance B. Saltzman, was appointed in 2022. [1]",
+         "Who does he report to?", "Who does General Chance B. Saltzman report to?"),
+        # "it" after a plural which-noun question is not those things
+        ("Which countries are partners in AUKUS?", "Australia, the United Kingdom and the United States [1]",
+         "What does Pillar 2 of it focus on?", "What does Pillar 2 of AUKUS focus on?"),
+        # "that" after a how-much question: the amount asked about, as a clause
+        ("How much did Congress appropriate for the Space Force in FY2026?", "A total of $26.1 billion. [1]",
+         "How much of that was for procurement?",
+         "How much of the amount that Congress did appropriate for the Space Force in FY2026 was for procurement?"),
+        # an auxiliary other than do-support stays in the clause
+        ("How many submarines could Australia buy under Pillar 1?", "3-5 submarines [1]", "Which law authorized that?",
+         "Which law authorized the submarines that Australia could buy under Pillar 1?"),
+        # "would it be hard": an "it" that points at nothing; "them" is the question's plural noun
+        ("Which tankers were stuck in the Gulf?", "Two tankers were stuck. [1]",
+         "Why would it be hard to find replacements for them?",
+         "Why would it be hard to find replacements for the tankers that were stuck in the Gulf?"),
         # the name after the auxiliary opening a yes/no question is its subject
         ("Is Japan expected to protest the new naval pact?", "Japan is unlikely to protest it. [1]",
          "Could it still change how it deals with Seoul?", "Could Japan still change how it deals with Seoul?"),
