@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 from .question_types import SOURCE_NOUNS
 from .schema import Turn
-from .text import content_words, words
+from .text import STOPWORDS, content_words, words
 
 _ANAPHORA = {
     "it", "its", "it's", "they", "them", "their", "theirs", "he", "him", "his", "she", "her",
@@ -86,6 +86,13 @@ _CODE = re.compile(r"\b[A-Z]{1,6}\d[\w-]*\b")  # "FY2026", "H.R." aside: letters
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _NOUN_PHRASE = re.compile(
     r"\b(?:the|this|that|these|those|its|their|his|her)\s+(?:[a-z][\w\-]*\s+){0,2}?[a-z][\w\-]*",
+)
+#: The same, as long as it goes on in content words ("their defence pact", "the corn oil"): what a
+#: pronoun stands for is the whole phrase, not its first word.
+_CONTENT = r"(?!(?:%s)\b)[a-z][\w\-]*" % "|".join(sorted(STOPWORDS, key=len, reverse=True))
+_WHOLE_NOUN_PHRASE = re.compile(  # several words, the last not before a preposition ("the envoy meet in")
+    rf"\b(?:the|this|that|these|those|its|their|his|her)\s+"
+    rf"(?:(?:{_CONTENT}\s+){{1,2}}{_CONTENT}\b(?!\s+{_PREPOSITION}\b)|{_CONTENT}\b)"
 )
 # "Who wrote <the work>?", "Who are the authors of <the work>?"
 _AUTHORED = re.compile(
@@ -298,8 +305,20 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool, demonstrati
             modifier, noun_ = m.group(1), m.group(2)
             if noun_.endswith("ss") or len(noun_) <= 3 or noun_ in _NOT_PLURAL:
                 continue
+            if m.start() == 0 and not modifier and not lead and re.match(rf"\s*{_WH}\b", topic, re.IGNORECASE):
+                continue  # "Who leads the Space Force?": the verb right after "who", not a plural noun
             keep = modifier and modifier in content_words(modifier) and not re.fullmatch(rf"{_AUX}|{_PREPOSITION}", modifier)
             return f"{modifier} {noun_}" if keep else noun_
+        if not lead and re.match(r"\s*who\b", topic, re.IGNORECASE):
+            # "they" after "Who leads the Space Force?": the person the answer names (a singular "they")
+            named = [answer[s:e] for s, e in _names(answer)]
+            if named:
+                return named[0]
+        if wh in {"who", "whom"} and (subject := _subject(topic, plural=False)):
+            # "they" after "Who did Putin meet?" answered "... met with Kim Jong Un": both of them
+            met = [answer[s:e] for s, e in _names(answer) if not set(words(answer[s:e])) & set(words(subject))]
+            if met:
+                return f"{subject} and {met[0]}"
     work = _AUTHORED.match(topic)
     if work and not personal and not plural:
         # "Who wrote the report on X?" + "When was it published?": "it" is the whole work
@@ -353,10 +372,15 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool, demonstrati
         # "The current CSO, General Chance B. Saltzman, ...": the part of a name list that is a full name
         parts = [p for n in names[:1] for p in n.split(", ") if " " in p]
         return parts[0] if parts else (names[0] if names else None)
-    # otherwise the subject of the previous question
+    return _subject(topic, plural)  # otherwise the subject of the previous question
+
+
+def _subject(topic: str, plural: bool) -> str | None:
+    """The first name or noun phrase of the question's body; for a singular pronoun, never a
+    pair ("When did China and North Korea sign their pact?": "it" is the pact)."""
     names = [(s, _extend_source_noun(topic, s, _extend_possessive(topic, s, e))) for s, e in _names(topic)]
-    phrase = _NOUN_PHRASE.search(topic, _question_body_start(topic))
-    candidates = [(s, topic[s:e]) for s, e in names]
+    phrase = _WHOLE_NOUN_PHRASE.search(topic, _question_body_start(topic))
+    candidates = [(s, topic[s:e]) for s, e in names if plural or not re.search(r"\s(?:and|&)\s", topic[s:e])]
     if phrase:
         candidates.append((phrase.start(), phrase.group(0)))
     candidates.sort()

@@ -101,6 +101,14 @@ def test_bare_question_words_replace_the_previous_question_word(previous: str, f
         ("Which tankers were stuck in the Gulf?", "Two tankers were stuck. [1]",
          "Why would it be hard to find replacements for them?",
          "Why would it be hard to find replacements for the tankers that were stuck in the Gulf?"),
+        # "they" after "Who did X meet?": X and the one the answer names; after "Who leads X?": the one named
+        ("Who did the envoy meet in Hanoi?", "The envoy met with Foreign Minister Jane Roe. [1]",
+         "What did they sign?", "What did the envoy and Foreign Minister Jane Roe sign?"),
+        ("Who leads the Space Force?", "General Chance Saltzman leads the Space Force [1].",
+         "When did they take office?", "When did General Chance Saltzman take office?"),
+        # "it" is never a pair of names, and it is the whole noun phrase
+        ("When did Chile and Peru sign their defence pact?", "In 1961. [1]", "Is it still in force?",
+         "Is their defence pact still in force?"),
         # the name after the auxiliary opening a yes/no question is its subject
         ("Is Japan expected to protest the new naval pact?", "Japan is unlikely to protest it. [1]",
          "Could it still change how it deals with Seoul?", "Could Japan still change how it deals with Seoul?"),
