@@ -78,7 +78,7 @@ def retrieve(search: HybridSearch) -> Stage:
             filters = asked
             results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
         if not filters.documents and asks_about_the_source(state.standalone) and (
-                authored := written_by(state.standalone, results) or titled(results)):
+                authored := written_by(state.standalone, results) or titled(state.standalone, results)):
             # "the title of the In Focus by <author>", "Who published the <title>?": that
             # document's own lines come first
             own = search.scoped(state.standalone, filters.model_copy(update={"documents": authored}))

@@ -493,7 +493,8 @@ SOURCE_NOUNS = (
     r"documents?|publications?|memos?|insights?|notes?|overviews?|sources?|texts?"
 )
 _ABOUT_THE_SOURCE = re.compile(
-    r"\bwho\s+(?:wrote|authored|published|edited|produced)\b|"
+    r"\bwho\s+(?:wrote|writes|authored|published|publishes|edited|edits|produced|produces)\b|"
+    rf"\b(?:what|which)\s+(?:date|day)\b[^?]*\b(?:{SOURCE_NOUNS})\b|"
     r"\b(?:what|which)\s+(?:organi[sz]ation|institute|institution|body|agency|outlet|think\s+tank|service)\s+"
     r"(?:wrote|published|produced|issued|released)\b|\bauthors?\b|\bwriters?\b|\bpublisher\b|"
     r"\bwhen\s+(?:was|were|is)\b.*\b(?:published|updated|written|released|issued)\b|\btitle\s+of\b|"
@@ -510,7 +511,7 @@ DOCUMENT_NUMBER_ASKED = re.compile(r"\b(?:report|product|document|publication)\s
 #: "this article", "the analysis": a document the question points at without naming it.
 _UNNAMED_SOURCE = re.compile(
     r"\b(?:this|the)\s+(?:article|analysis|piece|report|document|paper|brief|publication|post|study|text|story|"
-    r"essay|commentary|product)\b(?!\s+(?:on|about|by|titled|called|from|of|in|for|that|which)\b)(?!\s*[“\"'‘])",
+    r"essay|commentary|product)\b(?!\s+(?:on|about|by|titled|called|from|of|in|for|that|which|number|no)\b)(?!\s*[“\"'‘])",
     re.I,
 )
 

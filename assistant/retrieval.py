@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .config import RetrievalMode, Settings
 from .embeddings import Embedder, model_words
 from .index import ChunkStore
-from .lexical import LexicalCache, LexicalIndex, lexical_folder
+from .lexical import LexicalCache, LexicalIndex, lexical_folder, stem_all
 from .metadata_text import METADATA_KINDS
 from .overlap import jaccard, word_bag
 from .question_types import asks_about_the_source, question_names
@@ -144,14 +144,21 @@ def written_by(question: str, results: Sequence[ScoredChunk]) -> tuple[str, ...]
                                and any(n <= set(content_words(r.chunk.text)) for n in names)))
 
 
-def titled(results: Sequence[ScoredChunk]) -> tuple[str, ...]:
-    """The documents of the best result when it is a title line ("Who published the biometrics
-    In Focus?" matches that product's title best): a question about a document known by its
-    title, in each format the results hold it in."""
-    if not results or results[0].chunk.kind != "title":
+def titled(question: str, results: Sequence[ScoredChunk]) -> tuple[str, ...]:
+    """The documents whose retrieved title line shares two or more words with the question
+    ("Who published the biometric technologies brief?" and "Biometric Technologies and Global
+    Security"), the best match only, in each format the results hold it in: a question about
+    a document known by its title."""
+    asked = set(stem_all(content_words(question)))
+    best, overlap = None, 1
+    for r in results:
+        if r.chunk.kind == "title":
+            shared = len(asked & set(stem_all(content_words(r.chunk.text))))
+            if shared > overlap:
+                best, overlap = r.chunk.title, shared
+    if best is None:
         return ()
-    title = results[0].chunk.title
-    return tuple(dict.fromkeys(r.chunk.doc_id for r in results if r.chunk.title == title))
+    return tuple(dict.fromkeys(r.chunk.doc_id for r in results if r.chunk.title == best))
 
 
 def default_filter(question: str) -> RetrievalFilter:

@@ -391,6 +391,14 @@ def test_who_published_a_document_known_by_its_title(wider_assistant: Assistant)
         assert_quotes_match_source(answer)
 
 
+def test_a_document_known_by_words_of_its_title_answers_with_its_own_lines(wider_assistant: Assistant) -> None:
+    """Its title line need not be the best match: a title sharing two of the question's words
+    names the document, whose own date line then answers."""
+    answer = wider_assistant.ask("What date is on the Space Force primer?")
+    assert_cites(answer, evidence="Publication Date: 04/17/2026")
+    assert_quotes_match_source(answer)
+
+
 def test_who_published_this_article_gives_publishers_not_bylines(wider_assistant: Assistant) -> None:
     """Several documents indexed and none named: each publisher, and no byline among them."""
     answer = wider_assistant.ask("Who published the article?")

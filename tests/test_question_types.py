@@ -275,6 +275,18 @@ def test_a_document_coming_out_or_an_organisation_publishing_is_about_the_source
     assert asks_about_the_source("Which organisation published this analysis?")
     assert not asks_about_the_source("When did the war come out of stalemate?")
     assert not asks_about_the_source("Has that update been published yet?")
+    assert asks_about_the_source("Who publishes the Defense Primer on the U.S. Space Force?")
+    assert asks_about_the_source("What date is on the Space Force primer?")
+    assert not asks_about_the_source("What date is the election?")
+
+
+def test_a_documents_number_is_no_unnamed_document() -> None:
+    """"the product number of the X In Focus" names its document by its subject; "this report"
+    names none."""
+    from assistant.question_types import asks_about_an_unnamed_source
+
+    assert not asks_about_an_unnamed_source("What is the product number of the biometrics In Focus?")
+    assert asks_about_an_unnamed_source("What is the report number of this report?")
 
 
 def test_a_part_of_an_amount_asks_for_another_amount() -> None:
