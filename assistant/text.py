@@ -137,3 +137,19 @@ def iter_lines(text: str) -> Iterator[tuple[int, int, str]]:
         stripped = line.rstrip("\r\n")
         yield pos, pos + len(stripped), stripped
         pos += len(line)
+
+
+#: Contractions that open a question ("What's", "Who're"): spelt out, so the question's type
+#: reads the same either way. "'s" only after a question word, "it", "that" or "there", where
+#: it is "is" rather than a possessive.
+_CONTRACTIONS = (
+    (re.compile(r"\b(what|who|where|when|why|how|it|that|there)['’]s\b", re.I), r"\1 is"),
+    (re.compile(r"\b(what|who|where|when|why|how)['’]re\b", re.I), r"\1 are"),
+)
+
+
+def expand_contractions(text: str) -> str:
+    """ "What's the population?" -> "What is the population?"."""
+    for pattern, spelt in _CONTRACTIONS:
+        text = pattern.sub(spelt, text)
+    return text

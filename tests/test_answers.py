@@ -399,6 +399,14 @@ def test_a_document_known_by_words_of_its_title_answers_with_its_own_lines(wider
     assert_quotes_match_source(answer)
 
 
+def test_a_contracted_question_is_typed_like_the_spelt_one(wider_assistant: Assistant) -> None:
+    """"What's the ..." is read as "What is the ...": every rule (here, that a population is a
+    number) sees the spelt-out question, which is also the standalone question shown."""
+    for question in ("What's the population of Australia?", "What is the population of Australia?"):
+        answer = wider_assistant.ask(question)
+        assert answer.standalone_question == "What is the population of Australia?"
+
+
 def test_who_published_this_article_gives_publishers_not_bylines(wider_assistant: Assistant) -> None:
     """Several documents indexed and none named: each publisher, and no byline among them."""
     answer = wider_assistant.ask("Who published the article?")

@@ -70,3 +70,16 @@ def test_an_acronym_ending_in_a_letter_ends_its_sentence_but_an_initial_does_not
     text = "Of the request, 65% is for RDT&E. The rest is for O&M. John F. Kennedy agreed."
     assert [text[a:b] for a, b in sentence_spans(text)] == [
         "Of the request, 65% is for RDT&E.", "The rest is for O&M.", "John F. Kennedy agreed."]
+
+
+@pytest.mark.parametrize("question, spelt", [
+    ("What's the population of Australia?", "What is the population of Australia?"),
+    ("Who’s the head of the service?", "Who is the head of the service?"),
+    ("What're the risks, and where's the port?", "What are the risks, and where is the port?"),
+    ("Is it Kim's dog?", "Is it Kim's dog?"),  # a possessive stays
+    ("The U.S.'s role", "The U.S.'s role"),
+])
+def test_contractions_opening_a_question_are_spelt_out(question: str, spelt: str) -> None:
+    from assistant.text import expand_contractions
+
+    assert expand_contractions(question) == spelt
