@@ -98,6 +98,10 @@ class Candidate:
         return self.passage.kind
 
 
+#: Fewer words than this is no sentence to quote: a run-in heading or a fragment.
+_SHORTEST_ANSWER = 3
+
+
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     """Sentences of each passage, with absolute spans into the document text."""
     out = []
@@ -106,6 +110,8 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             out.append(Candidate(passage, passage.start, passage.end, passage.text))
             continue
         for i, (s, e) in enumerate(sentence_spans(passage.text)):
+            if len(passage.text[s:e].split()) < _SHORTEST_ANSWER:
+                continue  # a run-in heading ("AUKUS. AUKUS Pillar 1 would ..."), no statement to quote
             out.append(Candidate(passage, passage.start + s, passage.start + e, passage.text[s:e], index=i))
     return out
 

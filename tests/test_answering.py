@@ -299,3 +299,15 @@ def test_a_country_and_its_demonym_are_one_name_but_codes_and_near_names_are_not
     assert not _demonym_of("iran", "iraq"), "four letters: too short to tell apart"
     assert not _demonym_of("fy2025", "fy2026"), "codes differ by their digits"
     assert not _demonym_of("chile", "china")
+
+
+def test_a_run_in_heading_is_no_sentence_to_quote() -> None:
+    """PDF products set a bold heading into the paragraph ("AUKUS. AUKUS Pillar 1 would ..."):
+    it is split off as a sentence of its own, but says nothing to quote."""
+    from assistant.answering import candidates
+
+    text = "Alliances. Alliances in the region have grown stronger since 2021."
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/region.txt", title="Region", kind="paragraph",
+                text=text, start=0, end=len(text), score=0.03)
+    assert [c.text for c in candidates([p])] == ["Alliances in the region have grown stronger since 2021."]
+    assert candidates([p])[0].index == 1, "its position in the passage is kept, for its neighbours"
