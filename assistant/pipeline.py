@@ -32,7 +32,7 @@ from .retrieval import HybridSearch, default_filter, titled, written_by
 from .safety import REFUSAL, looks_like_injection
 from .schema import Answer
 from .state import QuestionState
-from .text import expand_contractions
+from .text import expand_contractions, unframed
 
 Stage = Callable[[QuestionState], QuestionState]
 
@@ -52,7 +52,8 @@ def resolve(search: HybridSearch, followups: bool = True) -> Stage:
     def run(state: QuestionState) -> QuestionState:
         if state.settled:
             return state
-        question = expand_contractions(state.question)  # "What's" reads as "What is" to every rule
+        # "What's" reads as "What is", "Can you tell me who ...?" as "Who ...?", to every rule
+        question = unframed(expand_contractions(state.question))
         resolved = resolve_followup(question, state.history) if followups else question
         return state.advance(standalone=search.correct_spelling(resolved))
 

@@ -153,3 +153,24 @@ def expand_contractions(text: str) -> str:
     for pattern, spelt in _CONTRACTIONS:
         text = pattern.sub(spelt, text)
     return text
+
+
+#: A polite frame around a question ("Can you tell me who ...", "I'd like to know how many ...",
+#: "Do you know when ..."): what follows the frame is the question.
+_REQUEST_FRAME = re.compile(
+    r"^\s*(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:tell|show)\s+me\s+|"
+    r"^\s*(?:do|does)\s+(?:you|anyone)\s+know\s+|"
+    r"^\s*i(?:['’]d|\s+would)?\s+(?:like|want|need)\s+to\s+know\s+|^\s*i\s+wonder\s+",
+    re.I,
+)
+_WH_WORD = re.compile(r"(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
+def unframed(question: str) -> str:
+    """ "Can you tell me who leads the service?" -> "Who leads the service?"; a question with no
+    frame, or a frame around no question word ("Tell me about the pact"), is returned as it is."""
+    frame = _REQUEST_FRAME.match(question)
+    if not frame or not _WH_WORD.match(question, frame.end()):
+        return question
+    rest = question[frame.end():]
+    return rest[:1].upper() + rest[1:]

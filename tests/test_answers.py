@@ -407,6 +407,13 @@ def test_a_contracted_question_is_typed_like_the_spelt_one(wider_assistant: Assi
         assert answer.standalone_question == "What is the population of Australia?"
 
 
+def test_a_question_in_a_polite_frame_is_answered_as_the_question(wider_assistant: Assistant) -> None:
+    plain = wider_assistant.ask("How many ships transited the Strait each day before the conflict?")
+    framed = wider_assistant.ask("Can you tell me how many ships transited the Strait each day before the conflict?")
+    assert_cites(framed)
+    assert framed.text == plain.text
+
+
 def test_who_published_this_article_gives_publishers_not_bylines(wider_assistant: Assistant) -> None:
     """Several documents indexed and none named: each publisher, and no byline among them."""
     answer = wider_assistant.ask("Who published the article?")

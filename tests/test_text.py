@@ -83,3 +83,17 @@ def test_contractions_opening_a_question_are_spelt_out(question: str, spelt: str
     from assistant.text import expand_contractions
 
     assert expand_contractions(question) == spelt
+
+
+@pytest.mark.parametrize("question, plain", [
+    ("Can you tell me who leads the service?", "Who leads the service?"),
+    ("Tell me when the pact was signed.", "When the pact was signed."),
+    ("I'd like to know how many ships transited daily.", "How many ships transited daily."),
+    ("Do you know who wrote the report?", "Who wrote the report?"),
+    ("Tell me about the pact.", "Tell me about the pact."),  # a frame around no question word stays
+    ("Who can tell me more?", "Who can tell me more?"),
+])
+def test_a_polite_frame_around_a_question_is_taken_off(question: str, plain: str) -> None:
+    from assistant.text import unframed
+
+    assert unframed(question) == plain
