@@ -355,7 +355,10 @@ class LexicalIndex:
         """Replace words the corpus does not contain by a close vocabulary word, if any."""
         fixed = []
         for word in words:
-            if len(word) < 4 or word.isdigit() or is_real_word(word, self.dictionary) or self._known(word) or any(
+            if len(word) == 3 and word.isalpha() and not self._known(word) and word not in self.dictionary:
+                closest = self._closest(word)  # "wat": a question word only, short words are too alike
+                fixed.append(closest if closest in _LONG_STOPWORDS else word)
+            elif len(word) < 4 or word.isdigit() or is_real_word(word, self.dictionary) or self._known(word) or any(
                     self._known(v) for v in _spelling_variants(word)):
                 fixed.append(word)
             else:

@@ -69,6 +69,11 @@ def test_a_real_word_the_corpus_lacks_is_not_corrected_to_a_corpus_word(corpus_a
     assert "undefined" in affixed.standalone and "fooling" in affixed.standalone, "an affix on a real word is no typo"
     british = stage(QuestionState(question="How does the analysis characterise the pact?"))
     assert "characterise" in british.standalone, "the corpus's American spelling is the same word"
+    short = stage(QuestionState(question="Wat did the leaders sing, and hw long did the summit last?"))
+    assert short.standalone.startswith("What did"), "a three-letter misspelling of a question word is corrected"
+    assert " hw " in short.standalone, "two letters are too few to tell"
+    kept = stage(QuestionState(question="Did the gun or the jet matter?"))
+    assert kept.standalone == "Did the gun or the jet matter?", "a real three-letter word stays"
 
 
 def test_retrieve_numbers_passages_as_the_results(corpus_assistant: Assistant) -> None:
