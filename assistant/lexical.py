@@ -43,7 +43,7 @@ from .schema import BlockKind, Chunk
 from .text import STOPWORDS, content_words, initialisms
 
 #: Bump when tokenisation changes: saved tokens and indexes of another format are ignored.
-FORMAT = 3
+FORMAT = 4
 SPELLING_CUTOFF = 0.84
 _KINDS: tuple[str, ...] = get_args(BlockKind)
 _MAX_VOCAB_WORD = 32  # longer words are never typo targets (and stay "known" through their stem)
@@ -62,8 +62,23 @@ def _stemmer():  # type: ignore[no-untyped-def]
 
 
 def stem_all(tokens: Sequence[str]) -> list[str]:
+    """Stems, with British spellings first put the American way ("defence" and "defense" share
+    a stem), so a question and a passage match whichever spelling each uses."""
     stemmer = _stemmer()
-    return list(stemmer.stemWords(list(tokens))) if stemmer else list(tokens)
+    spelt = [_american(t) for t in tokens]
+    return list(stemmer.stemWords(spelt)) if stemmer else spelt
+
+
+@lru_cache(maxsize=65536)
+def _american(word: str) -> str:
+    """ "defence" -> "defense", "characterised" -> "characterized", "labours" -> "labors"; other
+    words as they are (a word must keep three letters before the ending it changes)."""
+    plural = word.endswith("s") and not word.endswith("ss") and len(word) > 5
+    base = word[:-1] if plural else word
+    for british, american in _VARIANTS:
+        if base.endswith(british) and len(base) >= len(british) + 3:
+            return base[: -len(british)] + american + ("s" if plural else "")
+    return word
 
 
 def tokenize(text: str) -> list[str]:
@@ -115,7 +130,8 @@ _SUFFIXES = ("ments", "ment", "ness", "ions", "ion", "ing", "ers", "est", "ful",
 
 #: British and American spellings of one word: a word spelt the other way is no misspelling.
 _VARIANTS = (("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ises", "izes"), ("ise", "ize"),
-             ("yse", "yze"), ("ence", "ense"), ("our", "or"), ("tre", "ter"), ("mme", "m"), ("lled", "led"),
+             ("yse", "yze"), ("enced", "ensed"), ("encing", "ensing"), ("ence", "ense"), ("ourable", "orable"),
+             ("oured", "ored"), ("ouring", "oring"), ("our", "or"), ("tre", "ter"), ("mme", "m"), ("lled", "led"),
              ("lling", "ling"), ("ogue", "og"))
 
 

@@ -154,3 +154,30 @@ def test_cache_builds_from_saved_tokens_and_reuses_the_saved_index(tmp_path: Pat
     again = LexicalCache(tmp_path / "lexical").get("1.a", {}, lambda *a: pytest.fail("rebuilt"))
     assert again.chunk_ids == first.chunk_ids
     assert again.search_rows("ferry", 1)[0][0] == "late#0"
+
+
+def test_british_and_american_spellings_share_a_stem() -> None:
+    """A BISI article writes "defence", a CRS product "defense": a question in either spelling
+    matches both, in BM25 and in the composer's word coverage (both use stem_all)."""
+    from assistant.lexical import stem_all
+
+    for british, american in [("defence", "defense"), ("characterised", "characterized"), ("labour", "labor"),
+                              ("centre", "center"), ("programme", "program"), ("neighbours", "neighbors"),
+                              ("analyse", "analyze"), ("favourable", "favorable")]:
+        assert stem_all([british]) == stem_all([american]), (british, american)
+    # inflections of a changed word still share its stem, and short words are left alone
+    assert stem_all(["evidence"]) == stem_all(["evidenced"])
+    assert stem_all(["four"]) != stem_all(["for"]) and stem_all(["hour"]) == stem_all(["hours"])
+
+
+def test_a_question_in_one_spelling_finds_a_passage_in_the_other() -> None:
+    from assistant.lexical import LexicalIndex
+    from assistant.schema import Chunk
+
+    text = "The mutual defense pact commits both parties."
+    chunk = Chunk(id="c0", doc_id="d.md", doc_sha="s", text=text, start=0, end=len(text), kind="paragraph",
+                  section=(), order=0, title="T", embed_text=text)
+    other = Chunk(id="c1", doc_id="d.md", doc_sha="s", text="Trade grew.", start=50, end=61, kind="paragraph",
+                  section=(), order=1, title="T", embed_text="Trade grew.")
+    index = LexicalIndex.from_chunks([chunk, other])
+    assert index.search("What does the defence pact commit them to?", 1)[0][0].id == "c0"
