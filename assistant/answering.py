@@ -92,6 +92,7 @@ class Candidate:
     index: int = 0  # the sentence's position in its passage (neighbours are index +- 1)
     strength: int = 1  # how plainly it carries the asked-for answer type (0, 1, 2)
     rank: float = 0.0  # score plus the bonus for naming what the question names
+    context: float = 0.0  # the bonus for question words its section heading holds and it lacks
 
     @property
     def kind(self) -> str:
@@ -223,6 +224,7 @@ class ExtractiveComposer:
         predicate_weight: float = 0.35,
         neighbour_strength: int = 2,
         minor_name_share: float = 0.1,
+        section_weight: float = 0.1,
         typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person"),
     ) -> None:
         self.embedder = embedder
@@ -242,6 +244,7 @@ class ExtractiveComposer:
         self.predicate_weight = predicate_weight
         self.neighbour_strength = neighbour_strength
         self.minor_name_share = minor_name_share
+        self.section_weight = section_weight
         self.typed_answers = tuple(typed_answers)
 
     @classmethod
@@ -257,7 +260,7 @@ class ExtractiveComposer:
             require_answer_type=settings.require_answer_type, score_floor=settings.answer_score_floor,
             name_support=settings.name_support, predicate_weight=settings.predicate_weight,
             neighbour_strength=settings.neighbour_strength, typed_answers=settings.typed_answers,
-            minor_name_share=settings.minor_name_share,
+            minor_name_share=settings.minor_name_share, section_weight=settings.section_weight,
         )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
@@ -276,9 +279,17 @@ class ExtractiveComposer:
         phrases = _spelled_out(question)
         named = set(stem_all([w for n in question_names(question) for w in content_words(n)]))
         asked = {t: w for t, w in weights.items() if t not in named}
+        sec_tokens: dict[str, set[str]] = {}
         for c, d in zip(cands, cosines, strict=True):
             s_tokens = _covered_tokens(scoring_text(c), phrases)
             covered = sum(w for t, w in weights.items() if t in s_tokens)
+            if self.section_weight and c.kind not in METADATA_KINDS and c.passage.section:
+                # "Why the Space Force Was Created" says what the sentences under it answer
+                section = c.passage.section
+                if section not in sec_tokens:
+                    sec_tokens[section] = _covered_tokens(section, phrases)
+                c.context = self.section_weight * sum(
+                    w for t, w in weights.items() if t not in s_tokens and t in sec_tokens[section]) / (total or 1.0)
             c.similarity = float(d)
             c.coverage = covered / total if total else 0.0
             c.predicate = sum(w for t, w in asked.items() if t in s_tokens) / (sum(asked.values()) or 1.0)
@@ -376,7 +387,7 @@ class ExtractiveComposer:
                 len(support[id(c)]) == len(cues.names) or lacking(c) < self.minor_name_share)]
         keys = [_name_keys(n) for n in cues.mentioned]
         for c in cands:  # sentences that name what the question names come first, other things equal
-            c.rank = c.score + self.predicate_weight * c.predicate
+            c.rank = c.score + self.predicate_weight * c.predicate + c.context
             if keys:
                 c.rank += self.entity_weight * sum(_mentions(c, k) for k in keys) / len(keys)
 

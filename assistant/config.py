@@ -167,6 +167,11 @@ class Settings(BaseSettings):
     entity_weight: float = Field(
         0.08, ge=0.0, le=2.0, description="Bonus for a sentence that names what the question names (all of it: the full bonus)."
     )
+    section_weight: float = Field(
+        0.1, ge=0.0, le=2.0,
+        description="Bonus, when choosing among sentences, for question words the sentence lacks but its section "
+        "heading holds (\"Why the Space Force Was Created\" for \"Why was it created?\"), scaled by their IDF share.",
+    )
     predicate_weight: float = Field(
         0.35, ge=0.0, le=2.0,
         description="Bonus, when choosing among sentences, for containing the question's words outside its names "

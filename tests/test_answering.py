@@ -311,3 +311,27 @@ def test_a_run_in_heading_is_no_sentence_to_quote() -> None:
                 text=text, start=0, end=len(text), score=0.03)
     assert [c.text for c in candidates([p])] == ["Alliances in the region have grown stronger since 2021."]
     assert candidates([p])[0].index == 1, "its position in the passage is kept, for its neighbours"
+
+
+def test_a_section_heading_says_what_its_sentences_answer(embedder: Embedder) -> None:
+    """ "Why was the harbour board created?": the sentence under the heading "Why the Harbour
+    Board Was Created" gets a bonus for the question words the heading holds and it lacks; with a
+    weight large enough it leads, though another sentence shares the question's verb, which
+    leads without the heading's words."""
+    answer_text = "A decade of disputes over the port led the council to propose a single authority."
+    other_text = "In 2025 the mayor created a new parking fund beside the harbour."
+
+    def make(number: int, text: str, section: str) -> Passage:
+        return Passage(number=number, chunk_id=f"c{number}", doc_id="/corpus/port.txt", title="Port",
+                       kind="paragraph", text=text, start=100 * number, end=100 * number + len(text),
+                       score=0.03, section=section)
+
+    passages = (make(1, other_text, "Budget"), make(2, answer_text, "Why the Harbour Board Was Created"))
+    question = "Why was the harbour board created?"
+    cands = candidates(passages)
+    composer(embedder).score(question, cands)
+    assert cands[1].context > 0 and cands[0].context == 0
+    heading = composer(embedder, section_weight=1.0).compose(state(question, passages))
+    assert heading.citations and heading.citations[0].quote == answer_text, heading.text
+    without = composer(embedder, section_weight=0.0).compose(state(question, passages))
+    assert without.citations and without.citations[0].quote == other_text, without.text
