@@ -89,9 +89,9 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     # "Who commands X?", "Who is the current head of Y?": a person's name, not the office
     ("person", re.compile(
         r"^\s*(?:and\s+)?who\s+(?:commands|heads|chairs|directs|founded|(?:is|was|are|were)\s+(?:the\s+)?"
-        r"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:head|chief|director|secretary|minister|"
+        r"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:[\w-]+\s+)?(?:head|chief|director|secretary|minister|"
         r"president|chair|chairman|chairwoman|chairperson|commander|leader|ambassador|spokes(?:person|man|woman)|ceo|"
-        r"founder|governor|mayor|deputy|vice|prime|general|admiral)\b)|"
+        r"founder|governor|mayor|deputy|vice|prime|general|admiral|manager|candidate|envoy)\b)|"
         # "Which Iranian official ...?", "Which Member of Congress ...?": one person, by name
         r"\b(?:what|which)\s+(?:[\w.’'-]+\s+){0,2}?(?:official|minister|senator|lawmaker|legislator|congress(?:man|woman)|"
         r"member\s+of\s+(?:congress|parliament)|commander|spokes(?:person|man|woman)|ambassador|"

@@ -304,6 +304,10 @@ def test_which_official_asks_for_a_person() -> None:
     assert expected_type("Which officials met?") == "agent", "several officials: any who"
     assert expected_type("Which official sources say so?") != "person", "an adjective, not a person"
     assert expected_type("What general trend is seen?") is None
+    # a role with a word before it; people who need not be named ("singing children") are no person
+    assert expected_type("Who is the program manager of the Odin effort?") == "person"
+    assert expected_type("Who was the opposition candidate?") == "person"
+    assert expected_type("Who sang at the summit?") == "agent"
     # an organisation and an opening adverb are no person's name
     assert not carries("Reportedly Iran, but more specifically the Islamic Revolutionary Guard Corps, is charging tolls.",
                        "person", question)
