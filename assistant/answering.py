@@ -126,6 +126,21 @@ def scoring_text(c: Candidate) -> str:
     return c.text
 
 
+#: Where a long sentence divides into clauses: semicolons, colons, dashes, brackets, and a comma
+#: before a conjunction or a list's opener.
+_CLAUSE_BREAK = re.compile(r"[;:—–()]|,\s+(?=(?:and|but|while|whereas|which|including|such\s+as)\b)")
+
+
+def clause_texts(c: Candidate) -> list[str]:
+    """The clauses a sentence divides into, of three words or more each; none for a metadata
+    line, a caption or a sentence that does not divide. Embedded beside the sentences at ingest."""
+    if c.kind in METADATA_KINDS or c.kind == "caption":
+        return []
+    parts = [p.strip(" ,") for p in _CLAUSE_BREAK.split(c.text)]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    return parts if len(parts) > 1 else []
+
+
 def not_covered(state: QuestionState, backend: str) -> Answer:
     """The abstention: nothing cited, the closest passages still shown."""
     return Answer(
@@ -225,6 +240,7 @@ class ExtractiveComposer:
         neighbour_strength: int = 2,
         minor_name_share: float = 0.1,
         section_weight: float = 0.1,
+        clause_penalty: float | None = 0.1,
         typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person"),
     ) -> None:
         self.embedder = embedder
@@ -245,6 +261,7 @@ class ExtractiveComposer:
         self.neighbour_strength = neighbour_strength
         self.minor_name_share = minor_name_share
         self.section_weight = section_weight
+        self.clause_penalty = clause_penalty
         self.typed_answers = tuple(typed_answers)
 
     @classmethod
@@ -261,6 +278,7 @@ class ExtractiveComposer:
             name_support=settings.name_support, predicate_weight=settings.predicate_weight,
             neighbour_strength=settings.neighbour_strength, typed_answers=settings.typed_answers,
             minor_name_share=settings.minor_name_share, section_weight=settings.section_weight,
+            clause_penalty=settings.clause_penalty,
         )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
@@ -273,6 +291,19 @@ class ExtractiveComposer:
         q_vec = np.asarray(self.embedder.embed_query(question))
         s_vecs = np.asarray(self.embedder.embed_queries([scoring_text(c) for c in cands]))
         cosines = s_vecs @ q_vec
+        if self.clause_penalty is not None:
+            # a long sentence is judged by its best clause too ("..., a Pungsan dog petting zoo, and
+            # Russian concerts."): its other clauses no longer dilute the one that answers
+            owners, texts = [], []
+            for n, c in enumerate(cands):
+                for clause in clause_texts(c):
+                    owners.append(n)
+                    texts.append(clause)
+            if texts:
+                best = cosines.copy()
+                for n, cosine in zip(owners, np.asarray(self.embedder.embed_queries(texts)) @ q_vec, strict=True):
+                    best[n] = max(best[n], float(cosine) - self.clause_penalty)
+                cosines = best
         q_tokens = list(dict.fromkeys(stem_all(content_words(question))))
         weights = {t: (idf(t) if idf else 1.0) for t in q_tokens}
         total = sum(weights.values())

@@ -167,6 +167,11 @@ class Settings(BaseSettings):
     entity_weight: float = Field(
         0.08, ge=0.0, le=2.0, description="Bonus for a sentence that names what the question names (all of it: the full bonus)."
     )
+    clause_penalty: float | None = Field(
+        0.1, ge=0.0, le=2.0,
+        description="A sentence that divides into clauses (at ; : dashes, brackets, a comma before 'and', "
+        "'including', ...) scores as its best clause, less this much, when that is higher; none: sentences only.",
+    )
     section_weight: float = Field(
         0.1, ge=0.0, le=2.0,
         description="Bonus, when choosing among sentences, for question words the sentence lacks but its section "

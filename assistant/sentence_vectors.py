@@ -42,7 +42,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .answering import candidates, scoring_text
+from .answering import candidates, clause_texts, scoring_text
 from .embeddings import Embedder
 from .errors import StoreError
 from .records import chunk_from_record, chunk_to_metadata, make_passages
@@ -62,11 +62,13 @@ def scoring_texts(chunks: Sequence[Chunk]) -> list[str]:
 
     The composer's own :func:`~assistant.answering.candidates` and ``scoring_text`` applied to
     the passages retrieval makes of these chunks, after the same round trip through a stored
-    record (so a metadata field that is "" here and None when read back cannot differ).
+    record (so a metadata field that is "" here and None when read back cannot differ), then
+    the clauses of the sentences that divide (:func:`~assistant.answering.clause_texts`).
     """
     stored = [chunk_from_record(c.id, c.text, chunk_to_metadata(c, "")) for c in chunks]
     passages = make_passages([ScoredChunk(c, 0.0) for c in stored])
-    return [scoring_text(c) for c in candidates(passages)]
+    cands = candidates(passages)
+    return [scoring_text(c) for c in cands] + [clause for c in cands for clause in clause_texts(c)]
 
 
 class VectorStore(Protocol):

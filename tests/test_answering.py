@@ -6,6 +6,7 @@ passages (a real model scores them) so each rule can be seen to hold and to fail
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from assistant import Assistant
@@ -335,3 +336,33 @@ def test_a_section_heading_says_what_its_sentences_answer(embedder: Embedder) ->
     assert heading.citations and heading.citations[0].quote == answer_text, heading.text
     without = composer(embedder, section_weight=0.0).compose(state(question, passages))
     assert without.citations and without.citations[0].quote == other_text, without.text
+
+
+def test_a_long_sentence_is_judged_by_its_best_clause_too(embedder: Embedder) -> None:
+    """Talks, a dog show and a signing in one sentence: the other clauses dilute the one a
+    question asks about, so the sentence scores as its best clause (less the clause penalty)
+    when that is higher; it is still the whole sentence that is quoted."""
+    from assistant.answering import clause_texts
+
+    text = ("The ministers spent two days in talks on fishing quotas and port fees, while a show of Jindo "
+            "hunting dogs entertained the delegations; the two sides later signed a trade accord.")
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/visit.txt", title="Visit", kind="paragraph",
+                text=text, start=0, end=len(text), score=0.03)
+    cands = candidates([p])
+    assert clause_texts(cands[0]) == ["The ministers spent two days in talks on fishing quotas and port fees",
+                                      "while a show of Jindo hunting dogs entertained the delegations",
+                                      "the two sides later signed a trade accord."]
+    question = "Which breed of dogs was shown during the visit?"
+    plain = composer(embedder, clause_penalty=None)
+    plain.score(question, cands)
+    whole = cands[0].similarity
+    clauses = composer(embedder)
+    clauses.score(question, cands)
+    assert cands[0].similarity > whole
+    q = np.asarray(embedder.embed_query(question))
+    best_clause = max(float(np.asarray(v) @ q) for v in embedder.embed_queries(clause_texts(cands[0])))
+    assert cands[0].similarity == pytest.approx(best_clause - 0.1)
+    assert cands[0].text == text, "the sentence is still the one quoted"
+    short = Passage(number=2, chunk_id="c2", doc_id="/corpus/visit.txt", title="Visit", kind="paragraph",
+                    text="The talks ended early.", start=0, end=22, score=0.03)
+    assert clause_texts(candidates([short])[0]) == [], "a sentence that does not divide has no clauses"
