@@ -576,8 +576,9 @@ def _names(sentence: str) -> list[str]:
             continue
         if opens_sentence and " " in text:
             first, rest = text.split(" ", 1)
-            if first.lower() in _FUNCTION_WORDS or _OPENING_ADVERB.search(first):  # "Reportedly Iran"
-                text = rest
+            if (first.lower() in _FUNCTION_WORDS | _QUESTION_OPENERS or _OPENING_ADVERB.search(first)  # "Reportedly Iran"
+                    or rest.startswith("the ")):  # "Compare the Space Force ...": an imperative, then a name
+                text = rest.removeprefix("the ") if rest.startswith("the ") else rest
         if text.lower() in _FUNCTION_WORDS or len(text) == 1:
             continue
         names.append(text)

@@ -414,6 +414,14 @@ def test_a_question_in_a_polite_frame_is_answered_as_the_question(wider_assistan
     assert framed.text == plain.text
 
 
+def test_a_request_to_compare_two_figures_is_answered(wider_assistant: Assistant) -> None:
+    """"Compare ..." opens the question; it is no name the corpus lacks (which declined it)."""
+    answer = wider_assistant.ask("Compare the Space Force FY2027 request with the FY2026 appropriation.")
+    assert_cites(answer)
+    assert "FY2027" in answer.text and "FY2026" in answer.text, answer.text
+    assert_quotes_match_source(answer)
+
+
 def test_who_published_this_article_gives_publishers_not_bylines(wider_assistant: Assistant) -> None:
     """Several documents indexed and none named: each publisher, and no byline among them."""
     answer = wider_assistant.ask("Who published the article?")

@@ -450,3 +450,13 @@ def test_a_document_pointed_at_but_not_named() -> None:
     assert not asks_about_an_unnamed_source("What does the article say about China?"), "not about the source"
     assert source_kinds("Who wrote this article?") == ("byline",)
     assert source_kinds("When was this article published?") == ("dateline", "byline")
+
+
+def test_an_imperative_opening_a_question_is_no_part_of_a_name() -> None:
+    """"Compare the Space Force ...": the capitalised verb that opens a request, joined to a
+    name by "the", is not a name the passages must mention ("compare" never is)."""
+    from assistant.question_types import question_names
+
+    assert question_names("Compare the Space Force FY2027 request with the FY2026 appropriation.")[0] == "Space Force FY2027"
+    assert question_names("Describe the AUKUS partnership.") == ["AUKUS"]
+    assert question_names("Treaty of Friendship signed when?") == ["Treaty of Friendship"]
