@@ -334,8 +334,9 @@ class ExtractiveComposer:
         kind = expected_type(state.standalone)
         mentioned = tuple(dict.fromkeys(question_names(state.standalone)))
         if asks_about_the_source(state.standalone):
-            if kind is None and ASKS_AUTHOR.search(state.standalone):
-                kind = "agent"  # "What is the job title of the author of ...?": the author line says it
+            if kind in (None, "name") and ASKS_AUTHOR.search(state.standalone):
+                # "What is the job title of the author of ...?", "Name the author of ...": the author line says it
+                kind = "agent"
             elif kind is None and DOCUMENT_NUMBER_ASKED.search(state.standalone):
                 kind = "number"  # "What's the report number of ...?": the identifier line says it
             scoped = bool(state.filters and state.filters.documents)

@@ -422,6 +422,17 @@ def test_a_request_to_compare_two_figures_is_answered(wider_assistant: Assistant
     assert_quotes_match_source(answer)
 
 
+def test_name_the_author_is_answered_by_the_byline(tmp_path: Path) -> None:
+    """"Name the author of ..." asks for the byline, not for a name such as the title; the
+    document is the one whose title line is the best match, though it shares one word only."""
+    from assistant.testing import make_assistant
+
+    bot = make_assistant(tmp_path, corpus=[CRS / "IF11783.7.pdf", *CRS.glob("IF11783v7-*.md"), *DEV_PRODUCTS])
+    answer = bot.ask("Name the author of the biometrics In Focus.")
+    assert_cites(answer)
+    assert "Sayler" in answer.text and "titled" not in answer.text, answer.text
+
+
 def test_who_published_this_article_gives_publishers_not_bylines(wider_assistant: Assistant) -> None:
     """Several documents indexed and none named: each publisher, and no byline among them."""
     answer = wider_assistant.ask("Who published the article?")
