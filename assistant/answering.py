@@ -92,7 +92,7 @@ class Candidate:
     index: int = 0  # the sentence's position in its passage (neighbours are index +- 1)
     strength: int = 1  # how plainly it carries the asked-for answer type (0, 1, 2)
     rank: float = 0.0  # score plus the bonus for naming what the question names
-    context: float = 0.0  # the bonus for question words its section heading holds and it lacks
+    section_bonus: float = 0.0  # for question words its section heading holds and it lacks
 
     @property
     def kind(self) -> str:
@@ -319,7 +319,7 @@ class ExtractiveComposer:
                 section = c.passage.section
                 if section not in sec_tokens:
                     sec_tokens[section] = _covered_tokens(section, phrases)
-                c.context = self.section_weight * sum(
+                c.section_bonus = self.section_weight * sum(
                     w for t, w in weights.items() if t not in s_tokens and t in sec_tokens[section]) / (total or 1.0)
             c.similarity = float(d)
             c.coverage = covered / total if total else 0.0
@@ -419,7 +419,7 @@ class ExtractiveComposer:
                 len(support[id(c)]) == len(cues.names) or lacking(c) < self.minor_name_share)]
         keys = [_name_keys(n) for n in cues.mentioned]
         for c in cands:  # sentences that name what the question names come first, other things equal
-            c.rank = c.score + self.predicate_weight * c.predicate + c.context
+            c.rank = c.score + self.predicate_weight * c.predicate + c.section_bonus
             if keys:
                 c.rank += self.entity_weight * sum(_mentions(c, k) for k in keys) / len(keys)
 

@@ -341,10 +341,8 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool, demonstrati
         rest = _strip_end(lead.group("rest"))
         if aux in {"is", "are", "was", "were"}:
             return f"the {rest}" if not re.match(r"(?i)(?:the|a|an|this|that|its|their)\b", rest) else rest
-        subject = _NAME.match(rest)  # "Congress appropriate ...": the amount that Congress did appropriate
-        if subject and subject.end() < len(rest):
-            return f"the amount that {subject.group(0)} {aux} {rest[subject.end():].strip()}"
-        return None
+        clause = _clause(aux, rest, keep_do=True)  # "the amount that Congress did appropriate ..."
+        return f"the amount that {clause}" if clause != rest else None
     if wh in {"what", "which"} and noun and not (noun.endswith("s") and not plural and not noun.endswith("ss")):
         # ("it" after "Which countries are partners in AUKUS?" is not the countries)
         head = noun.split()[-1].lower().rstrip("s")
@@ -387,12 +385,13 @@ def _subject(topic: str, plural: bool) -> str | None:
     return candidates[0][1] if candidates else None
 
 
-def _clause(aux: str, rest: str) -> str:
+def _clause(aux: str, rest: str, keep_do: bool = False) -> str:
     """The previous question's body as a clause: "Australia could buy ..." from ("could",
     "Australia buy ..."); do-support is dropped ("did Congress appropriate" -> "Congress
-    appropriate"), and so is any auxiliary when the subject is not a name."""
+    appropriate") unless ``keep_do`` ("Congress did appropriate"), and any auxiliary is when
+    the subject is not a name."""
     subject = _NAME.match(rest)
-    if aux.lower() in {"do", "does", "did"} or not subject or subject.end() >= len(rest):
+    if (aux.lower() in {"do", "does", "did"} and not keep_do) or not subject or subject.end() >= len(rest):
         return rest
     return f"{subject.group(0)} {aux.lower()} {rest[subject.end():].strip()}"
 

@@ -331,7 +331,7 @@ def test_a_section_heading_says_what_its_sentences_answer(embedder: Embedder) ->
     question = "Why was the harbour board created?"
     cands = candidates(passages)
     composer(embedder).score(question, cands)
-    assert cands[1].context > 0 and cands[0].context == 0
+    assert cands[1].section_bonus > 0 and cands[0].section_bonus == 0
     heading = composer(embedder, section_weight=1.0).compose(state(question, passages))
     assert heading.citations and heading.citations[0].quote == answer_text, heading.text
     without = composer(embedder, section_weight=0.0).compose(state(question, passages))
