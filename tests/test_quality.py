@@ -39,14 +39,16 @@ EXTRA = Path(__file__).parent / "eval" / "corpora" / "crs"
 #: for how often the test gate was consulted that round): abstention bars raised; evidence and key
 #: facts fell by two and one items and their bars were kept, not lowered. Re-measured at 15:12 UTC
 #: (commit 46300af, the round's final code): evidence, right document and key facts raised.
+#: Re-measured 2026-11-28 16:47 UTC at commit e7fda62 (fourth round, scored once; see
+#: tests/eval/README.md): every answer bar raised to about 0.02 below the new figures.
 MULTI_BARS = {
     "hit@3": 0.84,                 # measured 0.868
-    "evidence_cited": 0.83,        # 0.830; 0.840 at b4a1fdf; 0.821 at 5c46039; 0.849 at 46300af
-    "right_document_cited": 0.92,  # 0.915; 0.925 at b4a1fdf; 0.915 at 5c46039; 0.943 at 46300af
-    "key_fact_accuracy": 0.84,     # 0.821; 0.844 at b4a1fdf; 0.830 at 5c46039; 0.858 at 46300af
-    "answered_rate": 0.93,         # 0.953; 0.953 at b4a1fdf; 0.953 at 5c46039 and 46300af
-    "abstention_precision": 0.79,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf; 0.808 at 5c46039 and 46300af
-    "abstention_recall": 0.65,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf; 0.677 at 5c46039 and 46300af
+    "evidence_cited": 0.86,        # 0.830; 0.840 at b4a1fdf; 0.821 at 5c46039; 0.849 at 46300af; 0.877 at e7fda62
+    "right_document_cited": 0.94,  # 0.915; 0.925 at b4a1fdf; 0.915 at 5c46039; 0.943 at 46300af; 0.962 at e7fda62
+    "key_fact_accuracy": 0.87,     # 0.821; 0.844 at b4a1fdf; 0.830 at 5c46039; 0.858 at 46300af; 0.887 at e7fda62
+    "answered_rate": 0.96,         # 0.953; 0.953 at b4a1fdf; 0.953 at 5c46039 and 46300af; 0.981 at e7fda62
+    "abstention_precision": 0.90,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf; 0.808 at 46300af; 0.917 at e7fda62
+    "abstention_recall": 0.69,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf; 0.677 at 46300af; 0.710 at e7fda62
     "injection_catch_rate": 0.98,  # 1.000
     "citation_recall": 0.98,       # 1.000
     "citation_precision": 0.98,    # 1.000
@@ -56,7 +58,7 @@ MULTI_BARS = {
 #: multi-document test split: metric -> highest acceptable value
 MULTI_CEILINGS = {
     "false_refusals": 0.0,         # measured 0 (issue 8: no false refusals)
-    "answer_chars_median": 260.0,  # measured 232; 243 at 46300af (issue 8 target: <= 400)
+    "answer_chars_median": 260.0,  # measured 232; 243 at 46300af; 253 at e7fda62 (issue 8 target: <= 400)
 }
 
 BISI_BARS = {
@@ -77,10 +79,11 @@ BISI_BARS = {
     # precision 0.65 (old bar 0.70 still not reached), abstention recall 0.78. At 13:01 UTC
     # (b4a1fdf; 0.734 / 0.875 / 0.667 / 0.800): key facts 0.71. At 14:57 UTC (5c46039, third
     # round; 0.766 / 0.906 / 0.727 / 0.800): answered rate and abstention precision are back at
-    # their old bars (0.90 / 0.70), which are restored; key facts 0.74.
-    "key_fact_accuracy": 0.74,
-    "answered_rate": 0.90,
-    "abstention_precision": 0.70,
+    # their old bars (0.90 / 0.70), which are restored; key facts 0.74. At 16:47 UTC (e7fda62,
+    # fourth round; 0.859 / 0.969 / 0.889 / 0.800): key facts 0.84, answered 0.95, precision 0.87.
+    "key_fact_accuracy": 0.84,
+    "answered_rate": 0.95,
+    "abstention_precision": 0.87,
     "abstention_recall": 0.78,
 }
 
