@@ -80,7 +80,7 @@ def retrieve(search: HybridSearch) -> Stage:
         if not results and filters != asked:  # the named document has no metadata lines
             filters = asked
             results = tuple(search.search(state.standalone, state.k, state.mode, filters, corrected=True))
-        if not filters.documents and asks_about_the_source(state.standalone) and (
+        if not filters.documents and not every_work and asks_about_the_source(state.standalone) and (
                 authored := written_by(state.standalone, results) or titled(state.standalone, results)):
             # "the title of the In Focus by <author>", "Who published the <title>?": that
             # document's own lines come first

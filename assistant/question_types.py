@@ -296,6 +296,8 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
     if kind in ("agent", "place"):
         return 2 if any(_is_new(f, asked) for f in _proper_names(sentence) + _non_latin(sentence)) else 1
     if kind == "date":
+        if _ASKS_MONTH.search(question) and new(re.findall(rf"\b(?:{_MONTHS})\b", sentence, re.I)):
+            return 2  # "In which month of 2024 ...?": the month is what is new, not the year
         return 2 if new(re.findall(rf"{_YEAR}|\b\d{{4}}-\d{{2}}-\d{{2}}\b", sentence, re.I)) else 1
     if kind == "number":
         digits = [f for f in evidence if re.search(r"\d", f)]
@@ -498,7 +500,7 @@ _ABOUT_THE_SOURCE = re.compile(
     r"\b(?:what|which)\s+(?:organi[sz]ation|institute|institution|body|agency|outlet|think\s+tank|service)\s+"
     r"(?:wrote|published|produced|issued|released)\b|\bauthors?\b|\bwriters?\b|\bpublisher\b|"
     r"\bwhen\s+(?:was|were|is)\b.*\b(?:published|updated|written|released|issued)\b|\btitle\s+of\b|"
-    rf"\b(?:when|(?:what|which)\s+(?:date|day|year))\s+(?:did|does)\s+(?:the\s+|this\s+|that\s+)?[^?]*\b(?:{SOURCE_NOUNS})\b[^?]*"
+    rf"\b(?:when|(?:what|which)\s+(?:date|day|month|year)(?:\s+of\s+\d{{4}})?)\s+(?:did|does)\s+(?:the\s+|this\s+|that\s+)?[^?]*\b(?:{SOURCE_NOUNS}|piece)\b[^?]*"
     r"\b(?:come\s+out|appear|get\s+published)\b|"
     r"\b(?:publication|release)\s+date\b|\blast\s+updated\b|"
     r"\b(?:report|product|document|publication)\s+(?:number|no\b)",
@@ -547,8 +549,20 @@ def source_kinds(question: str) -> tuple[str, ...]:
 
 def asks_about_the_source(question: str) -> bool:
     """True for questions about a document itself (who wrote it, when, its title), where the
-    names in the question identify the document rather than what the answer must mention."""
-    return bool(_ABOUT_THE_SOURCE.search(question))
+    names in the question identify the document rather than what the answer must mention; not
+    for what its author thinks ("Does the author think that accusation is deserved?")."""
+    return bool(_ABOUT_THE_SOURCE.search(question)) and not _AUTHORS_VIEW.search(question)
+
+
+#: The author's view is what the text says, not who wrote it: "does the author think / expect
+#: ...", "according to the author", "the author's view of ...".
+_AUTHORS_VIEW = re.compile(
+    r"\b(?:according\s+to|in\s+the\s+view\s+of)\s+(?:the|its|this)\s+(?:authors?|writers?)\b|"
+    r"\b(?:the|its|this)\s+(?:authors?|writers?)(?:['’]s?)?\s+(?:think|thinks|believe|believes|expect|expects|"
+    r"argue|argues|suggest|suggests|conclude|concludes|predict|predicts|see|sees|say|says|consider|considers|"
+    r"feel|feels|view|views|make\s+of|assessment|view|opinion|position|take)\b",
+    re.I,
+)
 
 
 _QUESTION_OPENERS = frozenset(

@@ -145,14 +145,15 @@ def written_by(question: str, results: Sequence[ScoredChunk]) -> tuple[str, ...]
 
 
 def titled(question: str, results: Sequence[ScoredChunk]) -> tuple[str, ...]:
-    """The document whose title line is the best result, or whose retrieved title line shares
-    two or more words with the question ("Who published the biometric technologies brief?" and
+    """The document one of whose own lines (title, date, number) is the best result, or whose
+    retrieved title line shares two or more words with the question ("Who published the biometric technologies brief?" and
     "Biometric Technologies and Global Security"; the most shared wins), in each format the
     results hold it in: a question about a document known by its title."""
     asked = set(stem_all(content_words(question)))
     best, overlap = None, 1
-    if results and results[0].chunk.kind == "title":  # the best match of all: known by its title
-        best, overlap = results[0].chunk.title, len(asked & set(stem_all(content_words(results[0].chunk.text))))
+    if results and results[0].chunk.kind in ("title", "dateline", "identifier"):  # its own line matches best
+        # (a byline or publisher line matches "who wrote / published" in any document, so it tells none apart)
+        best, overlap = results[0].chunk.title, len(asked & set(stem_all(content_words(results[0].chunk.title))))
     for r in results:
         if r.chunk.kind == "title":
             shared = len(asked & set(stem_all(content_words(r.chunk.text))))

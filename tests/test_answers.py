@@ -433,6 +433,24 @@ def test_name_the_author_is_answered_by_the_byline(tmp_path: Path) -> None:
     assert "Sayler" in answer.text and "titled" not in answer.text, answer.text
 
 
+def test_a_source_question_whose_best_match_is_a_documents_date_line_sees_its_byline(tmp_path: Path) -> None:
+    """"I'm citing the biometrics In Focus. Who's the author, and when was it last updated?":
+    the product's date line matches best (its title shares one word), so its own lines,
+    the byline among them, are shown and quoted."""
+    from assistant.testing import make_assistant
+
+    bot = make_assistant(tmp_path, corpus=[CRS / "IF11783.7.pdf", *CRS.glob("IF11783v7-*.md"), *DEV_PRODUCTS])
+    answer = bot.ask("I'm citing the biometrics In Focus. Who's the author, and when was it last updated?")
+    assert "Sayler" in answer.text and "April 16, 2026" in answer.text, answer.text
+    assert_quotes_match_source(answer)
+
+
+def test_what_the_author_thinks_is_answered_from_the_text(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("Does the author think the accusation about Ukrainian children is deserved?")
+    assert_cites(answer, evidence="justifiably accused")
+    assert "Lily Donahue" not in answer.text, answer.text
+
+
 def test_who_published_this_article_gives_publishers_not_bylines(wider_assistant: Assistant) -> None:
     """Several documents indexed and none named: each publisher, and no byline among them."""
     answer = wider_assistant.ask("Who published the article?")

@@ -460,3 +460,20 @@ def test_an_imperative_opening_a_question_is_no_part_of_a_name() -> None:
     assert question_names("Compare the Space Force FY2027 request with the FY2026 appropriation.")[0] == "Space Force FY2027"
     assert question_names("Describe the AUKUS partnership.") == ["AUKUS"]
     assert question_names("Treaty of Friendship signed when?") == ["Treaty of Friendship"]
+
+
+def test_what_the_author_thinks_is_no_question_about_the_source() -> None:
+    from assistant.question_types import asks_about_the_source
+
+    assert not asks_about_the_source("Does the author think that accusation is deserved?")
+    assert not asks_about_the_source("According to the author, will the U.S. react?")
+    assert not asks_about_the_source("What does the author expect China to do?")
+    assert asks_about_the_source("Who is the author of the report?")
+    assert asks_about_the_source("What is the author's job title?")
+    assert asks_about_the_source("In which month of 2024 did the analysis come out?")
+
+
+def test_which_month_is_answered_by_a_month_the_question_does_not_say() -> None:
+    question = "In which month of 2024 did the analysis come out?"
+    assert type_strength("Lily Donahue | 11 July 2024", "date", question) == 2, "the month is new, though the year is not"
+    assert type_strength("Published in 2024.", "date", question) < 2
