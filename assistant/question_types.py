@@ -238,6 +238,8 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         # a count is not an amount of money ("how many deltas ...?" is not answered by "$71.3 billion")
         # nor a year or a code ("FY2027")
         money = [m.span() for m in _NOT_A_COUNT.finditer(sentence)] if _ASKS_COUNT.search(question) else []
+        if _ASKS_COUNT.search(question):  # nor a day of a date ("December 20, 2019", "as of April 1")
+            money += [m.span() for m in _DAY.finditer(sentence)]
         if money:  # nor the number of a law, a section or an order ("P.L. 119-75", "Section 5104")
             money += [m.span(2) for m in NUMBERED_NAME.finditer(sentence)
                       if m.group(1).casefold() not in _MONTH_NAMES | _QUESTION_OPENERS | _FUNCTION_WORDS]

@@ -477,3 +477,11 @@ def test_which_month_is_answered_by_a_month_the_question_does_not_say() -> None:
     question = "In which month of 2024 did the analysis come out?"
     assert type_strength("Lily Donahue | 11 July 2024", "date", question) == 2, "the month is new, though the year is not"
     assert type_strength("Published in 2024.", "date", question) < 2
+
+
+def test_a_day_of_a_date_is_no_count() -> None:
+    """"How many field commands ...?" is not answered by "December 20, 2019" nor "as of April 1"."""
+    question = "How many field commands did the service have when it was set up in December 2019?"
+    assert type_strength("The act authorized the service on December 20, 2019.", "number", question) == 0
+    assert type_strength("The ships had not departed as of April 1.", "number", "How many ships left?") == 0
+    assert type_strength("It had 3 field commands by December 20, 2019.", "number", question) == 2
