@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import Literal
 
+from .text import STOPWORDS
+
 AnswerType = Literal["agent", "person", "date", "duration", "age", "money", "number", "name", "place", "reason"]
 
 _MONTHS = (
@@ -726,8 +728,12 @@ def names_it_only_vaguely(sentence: str, question: str) -> bool:
     match = _WHICH_PHRASE.search(question)
     if not match:
         return False
-    asked = [w.casefold() for w in match.group(1).split()
-             if len(w) >= 3 and w.casefold() not in _FUNCTION_WORDS | _QUESTION_OPENERS]
+    asked = []
+    for w in match.group(1).split():  # the thing asked about: its words up to the first function word
+        if w.casefold() in _FUNCTION_WORDS | _QUESTION_OPENERS | STOPWORDS:
+            break  # "which vessels get through": not "through"
+        if len(w) >= 3:
+            asked.append(w.casefold())
     for word in asked:
         forms = {word, word + "s", word + "es", word.removesuffix("s"), word.removesuffix("es")}
         if word.endswith("ies"):

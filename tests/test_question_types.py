@@ -485,3 +485,14 @@ def test_a_day_of_a_date_is_no_count() -> None:
     assert type_strength("The act authorized the service on December 20, 2019.", "number", question) == 0
     assert type_strength("The ships had not departed as of April 1.", "number", "How many ships left?") == 0
     assert type_strength("It had 3 field commands by December 20, 2019.", "number", question) == 2
+
+
+def test_which_thing_is_its_words_up_to_the_first_function_word() -> None:
+    """"deciding which vessels get through": the thing is "vessels", so "various countries
+    transiting through" is no vague mention of it; "Ships from which countries ...?" still asks
+    which countries."""
+    from assistant.question_types import names_it_only_vaguely
+
+    question = "How is Tehran reportedly deciding which vessels get through Hormuz these days?"
+    assert not names_it_only_vaguely("Ships from various countries transiting through the Strait numbered 130.", question)
+    assert names_it_only_vaguely("Ships from various countries transited.", "Ships from which countries has Iran let through?")
