@@ -76,7 +76,10 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         rf"\b(?:{_MONEY_VERBS})\b|\b(?:what|which)\s+(?:{_MONEY_NOUNS})\b|"
         rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:\w+\s+)?(?:{_MONEY_NOUNS})\b", re.I)),
     ("number", re.compile(
-        r"\bhow\s+(?:many|much|old|far|large|big|high|often|tall|deep|wide|heavy|fast)\b|"
+        # ("How big a role / place does X play?" asks how much it matters, not for a number)
+        r"\bhow\s+(?:many|much|old|far|large|big|high|often|tall|deep|wide|heavy|fast)\b"
+        r"(?!\s+(?:of\s+)?an?\s+(?:role|part|place|factor|deal|threat|problem|concern|issue|influence|impact|difference|"
+        r"priority|risk|challenge|setback|blow|step|shift)\b)|"
         r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|number|amount|"
         r"quantity|sum|total|rate|level|figure|cost|price|budget|population|size|value|temperature|"
         r"distance|length|height|weight|speed|age|capacity|range|volume|area|depth|tonnage)\b|"

@@ -496,3 +496,10 @@ def test_which_thing_is_its_words_up_to_the_first_function_word() -> None:
     question = "How is Tehran reportedly deciding which vessels get through Hormuz these days?"
     assert not names_it_only_vaguely("Ships from various countries transiting through the Strait numbered 130.", question)
     assert names_it_only_vaguely("Ships from various countries transited.", "Ships from which countries has Iran let through?")
+
+
+def test_how_big_a_role_asks_how_much_it_matters_not_for_a_number() -> None:
+    assert expected_type("How big a place does the Second World War hold in Russian memory?") is None
+    assert expected_type("How much of a threat is the new pact?") is None
+    assert expected_type("How big a share of imports comes from the Gulf?") == "number"
+    assert expected_type("How big is the Space Force?") == "number"
