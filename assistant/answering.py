@@ -292,8 +292,8 @@ class ExtractiveComposer:
         s_vecs = np.asarray(self.embedder.embed_queries([scoring_text(c) for c in cands]))
         cosines = s_vecs @ q_vec
         if self.clause_penalty is not None:
-            # a long sentence is judged by its best clause too ("..., a Pungsan dog petting zoo, and
-            # Russian concerts."): its other clauses no longer dilute the one that answers
+            # a long sentence is judged by its best clause too ("..., a show of hunting dogs, and folk
+            # concerts."): its other clauses no longer dilute the one that answers
             owners, texts = [], []
             for n, c in enumerate(cands):
                 for clause in clause_texts(c):

@@ -315,7 +315,7 @@ def _referent(topic: str, answer: str, personal: bool, plural: bool, demonstrati
             if named:
                 return named[0]
         if wh in {"who", "whom"} and (subject := _subject(topic, plural=False)):
-            # "they" after "Who did Putin meet?" answered "... met with Kim Jong Un": both of them
+            # "they" after "Who did the envoy meet?" answered "... met with Jane Roe": both of them
             met = [answer[s:e] for s, e in _names(answer) if not set(words(answer[s:e])) & set(words(subject))]
             if met:
                 return f"{subject} and {met[0]}"
