@@ -51,7 +51,7 @@ from .question_types import (
 )
 from .schema import Answer, Citation, Passage
 from .state import QuestionState, TermWeight
-from .text import content_words, sentence_spans, words
+from .text import WH_WORD, content_words, sentence_spans, words
 
 NOT_COVERED = (
     "The corpus does not answer this question: none of the indexed passages addresses it, "
@@ -652,7 +652,6 @@ _FRONTED = re.compile(
     r"according\s+to|as\s+of|as\s+for|with|without|within|across|throughout|unlike|like|compared\s+(?:to|with))\b",
     re.I,
 )
-_ASKING = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 
 
 def question_parts(question: str) -> list[str]:
@@ -662,7 +661,7 @@ def question_parts(question: str) -> list[str]:
     pieces = [p.strip(" ,;?") for p in _NEXT_QUESTION.split(question)]
     if len(pieces) < 2 or any(len(content_words(p)) < 2 for p in pieces):
         return [question]
-    if _FRONTED.match(pieces[0]) and not _ASKING.search(pieces[0]):
+    if _FRONTED.match(pieces[0]) and not WH_WORD.search(pieces[0]):
         return [question]  # "In its FY2027 request, how much ...?": a phrase set before one question
     return [p[:1].upper() + p[1:] + "?" for p in pieces]
 

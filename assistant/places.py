@@ -26,7 +26,12 @@ def _countries_by_capital() -> dict[str, str]:
 
 def country_of_capital(name: str) -> str | None:
     """The country whose capital is ``name`` ("Beijing" or "Beijing's" -> "China"), or None."""
-    return _countries_by_capital().get(re.sub(r"['’]s?$", "", name.strip()).casefold())
+    return _countries_by_capital().get(_unpossessed(name.strip()).casefold())
+
+
+def _unpossessed(word: str) -> str:
+    """ "Beijing's" -> "Beijing"."""
+    return re.sub(r"['’]s?$", "", word)
 
 
 def capitals_named(text: str) -> list[tuple[str, str]]:
@@ -35,7 +40,7 @@ def capitals_named(text: str) -> list[tuple[str, str]]:
     table = _countries_by_capital()
     found = []
     for run in _CAPITALISED_RUN.finditer(text):
-        names = [re.sub(r"['’]s?$", "", w) for w in run.group(0).split()]  # "Beijing's" is Beijing
+        names = [_unpossessed(w) for w in run.group(0).split()]
         for size in (3, 2, 1):
             for i in range(len(names) - size + 1):
                 name = " ".join(names[i:i + size])

@@ -242,9 +242,9 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
     elif kind == "number":
         # a count is not an amount of money ("how many deltas ...?" is not answered by "$71.3 billion")
         # nor a year or a code ("FY2027")
-        money = [m.span() for m in _NOT_A_COUNT.finditer(sentence)] if _ASKS_COUNT.search(question) else []
-        if _ASKS_COUNT.search(question):  # nor a day of a date ("December 20, 2019", "as of April 1")
-            money += [m.span() for m in _DAY.finditer(sentence)]
+        counting = bool(_ASKS_COUNT.search(question))
+        # nor a day of a date ("December 20, 2019", "as of April 1")
+        money = [m.span() for p in (_NOT_A_COUNT, _DAY) for m in p.finditer(sentence)] if counting else []
         if money:  # nor the number of a law, a section or an order ("P.L. 119-75", "Section 5104")
             money += [m.span(2) for m in NUMBERED_NAME.finditer(sentence)
                       if m.group(1).casefold() not in _MONTH_NAMES | _QUESTION_OPENERS | _FUNCTION_WORDS]
@@ -567,7 +567,7 @@ _AUTHORS_VIEW = re.compile(
     r"\b(?:according\s+to|in\s+the\s+view\s+of)\s+(?:the|its|this)\s+(?:authors?|writers?)\b|"
     r"\b(?:the|its|this)\s+(?:authors?|writers?)(?:['’]s?)?\s+(?:think|thinks|believe|believes|expect|expects|"
     r"argue|argues|suggest|suggests|conclude|concludes|predict|predicts|see|sees|say|says|consider|considers|"
-    r"feel|feels|view|views|make\s+of|assessment|view|opinion|position|take)\b",
+    r"feel|feels|view|views|make\s+of|assessment|opinion|position|take)\b",
     re.I,
 )
 
@@ -599,7 +599,7 @@ def _names(sentence: str) -> list[str]:
             first, rest = text.split(" ", 1)
             if (first.lower() in _FUNCTION_WORDS | _QUESTION_OPENERS or _OPENING_ADVERB.search(first)  # "Reportedly Iran"
                     or rest.startswith("the ")):  # "Compare the Space Force ...": an imperative, then a name
-                text = rest.removeprefix("the ") if rest.startswith("the ") else rest
+                text = rest.removeprefix("the ")
         if text.lower() in _FUNCTION_WORDS or len(text) == 1:
             continue
         names.append(text)

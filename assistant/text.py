@@ -163,14 +163,15 @@ _REQUEST_FRAME = re.compile(
     r"^\s*i(?:['’]d|\s+would)?\s+(?:like|want|need)\s+to\s+know\s+|^\s*i\s+wonder\s+",
     re.I,
 )
-_WH_WORD = re.compile(r"(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+#: A question word.
+WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 
 
 def unframed(question: str) -> str:
     """ "Can you tell me who leads the service?" -> "Who leads the service?"; a question with no
     frame, or a frame around no question word ("Tell me about the pact"), is returned as it is."""
     frame = _REQUEST_FRAME.match(question)
-    if not frame or not _WH_WORD.match(question, frame.end()):
+    if not frame or not WH_WORD.match(question, frame.end()):
         return question
     rest = question[frame.end():]
     return rest[:1].upper() + rest[1:]

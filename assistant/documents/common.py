@@ -123,4 +123,3 @@ def parse_date(value: str | None) -> str | None:
 
 def title_from_path(path: Path) -> str:
     return path.stem.replace("_", " ").replace("-", " ").strip() or path.name
-
