@@ -241,6 +241,7 @@ class ExtractiveComposer:
         minor_name_share: float = 0.1,
         section_weight: float = 0.1,
         clause_penalty: float | None = 0.1,
+        footnote_penalty: float = 0.1,
         typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person"),
     ) -> None:
         self.embedder = embedder
@@ -262,6 +263,7 @@ class ExtractiveComposer:
         self.minor_name_share = minor_name_share
         self.section_weight = section_weight
         self.clause_penalty = clause_penalty
+        self.footnote_penalty = footnote_penalty
         self.typed_answers = tuple(typed_answers)
 
     @classmethod
@@ -278,7 +280,7 @@ class ExtractiveComposer:
             name_support=settings.name_support, predicate_weight=settings.predicate_weight,
             neighbour_strength=settings.neighbour_strength, typed_answers=settings.typed_answers,
             minor_name_share=settings.minor_name_share, section_weight=settings.section_weight,
-            clause_penalty=settings.clause_penalty,
+            clause_penalty=settings.clause_penalty, footnote_penalty=settings.footnote_penalty,
         )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
@@ -326,6 +328,8 @@ class ExtractiveComposer:
             c.predicate = sum(w for t, w in asked.items() if t in s_tokens) / (sum(asked.values()) or 1.0)
             c.tokens = frozenset(t for t in weights if t in s_tokens)
             c.score = c.similarity + self.coverage_weight * c.coverage
+            if c.kind == "footnote":  # a note answers when the body text does not
+                c.score -= self.footnote_penalty
 
     # -- what the question needs ------------------------------------------------------------
     def cues(self, state: QuestionState, idf: TermWeight | None) -> QuestionCues:

@@ -7,7 +7,9 @@ the same ids and a new version never overwrites the chunks a reader may still be
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 
 from .metadata_text import METADATA_KINDS, statement
 from .schema import Block, Chunk, Document
@@ -15,9 +17,15 @@ from .text import sentence_spans
 
 #: Block kinds that become chunks. Headings only name sections (they live in section paths);
 #: a label bullet such as "Short-term" is folded into the section of the bullets under it.
-#: Boilerplate (navigation, header lines, running headers, legal notices) and footnotes (source
-#: references) are never chunked, so they can be neither retrieved nor quoted.
-_CHUNKED_KINDS = {"publisher", "title", "byline", "dateline", "identifier", "paragraph", "bullet", "caption"}
+#: Boilerplate (navigation, header lines, running headers, legal notices) is never chunked, so it
+#: can be neither retrieved nor quoted; of a footnote, only what it explains is (see _note_parts).
+_CHUNKED_KINDS = {"publisher", "title", "byline", "dateline", "identifier", "paragraph", "bullet", "caption", "footnote"}
+
+
+#: The number a footnote opens with ("10. ", "10 ").
+_NOTE_NUMBER = re.compile(r"\s*\d{1,3}\.?\s+")
+#: A web address, which makes a footnote's sentence a source reference.
+_WEB_ADDRESS = re.compile(r"(?:https?|ftp)://|www\.")
 
 
 def chunk_document(document: Document, max_chars: int = 700) -> list[Chunk]:
@@ -26,9 +34,35 @@ def chunk_document(document: Document, max_chars: int = 700) -> list[Chunk]:
     for block in document.blocks:
         if block.kind not in _CHUNKED_KINDS or block in labels:
             continue
-        for start, end in _split(document.text, block, max_chars):
-            chunks.append(_make_chunk(document, block, start, end, len(chunks)))
+        parts = _note_parts(document.text, block) if block.kind == "footnote" else [block]
+        for part in parts:
+            for start, end in _split(document.text, part, max_chars):
+                chunks.append(_make_chunk(document, part, start, end, len(chunks)))
     return chunks
+
+
+def _note_parts(text: str, note: Block) -> list[Block]:
+    """The parts of a footnote that say something: its runs of sentences without a web address.
+
+    A note such as "10. A gabion is a wire cage filled with stones." explains a term of the text
+    and answers a question about it; "5. <Outlet>, "<Headline>," April 7, 2026, https://..." only
+    says where a statement came from, and its headline, indexed, would answer questions the
+    document never addresses. The note's number is no part of either.
+    """
+    marker = _NOTE_NUMBER.match(text, note.start, note.end)
+    start = marker.end() if marker is not None and marker.end() < note.end else note.start
+    parts: list[Block] = []
+    run: tuple[int, int] | None = None
+    for s, e in sentence_spans(text, start, note.end):
+        if _WEB_ADDRESS.search(text, s, e):
+            if run:
+                parts.append(dataclasses.replace(note, start=run[0], end=run[1], text=text[run[0]:run[1]]))
+            run = None
+        else:
+            run = (run[0], e) if run else (s, e)
+    if run:
+        parts.append(dataclasses.replace(note, start=run[0], end=run[1], text=text[run[0]:run[1]]))
+    return parts
 
 
 def _label_bullets(blocks: tuple[Block, ...]) -> set[Block]:

@@ -167,6 +167,12 @@ class Settings(BaseSettings):
     entity_weight: float = Field(
         0.08, ge=0.0, le=2.0, description="Bonus for a sentence that names what the question names (all of it: the full bonus)."
     )
+    footnote_penalty: float = Field(
+        0.1, ge=0.0, le=1.0,
+        description="Subtracted from a footnote sentence's score: a note that explains a term answers a question "
+        "about it, but a note citing another work ('<Report>, <Title>, by <Author>') shares the words of many "
+        "questions it does not answer, so body text that answers as well comes first.",
+    )
     clause_penalty: float | None = Field(
         0.1, ge=0.0, le=2.0,
         description="A sentence that divides into clauses (at ; : dashes, brackets, a comma before 'and', "

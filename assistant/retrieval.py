@@ -165,9 +165,13 @@ def titled(question: str, results: Sequence[ScoredChunk]) -> tuple[str, ...]:
 
 
 def default_filter(question: str) -> RetrievalFilter:
-    """Captions stay out of answers unless the question is about an image or map."""
+    """Captions stay out of answers unless the question is about an image or map; footnotes stay
+    out of a question about the document itself (a note citing "<Report>, <Title>, by <Author>"
+    names another work's title and author, not this one's)."""
     if _IMAGE_WORDS.search(question):
         return RetrievalFilter(kinds=(*ANSWERABLE_KINDS, "caption"))
+    if asks_about_the_source(question):
+        return RetrievalFilter(kinds=tuple(k for k in ANSWERABLE_KINDS if k != "footnote"))
     return RetrievalFilter()
 
 

@@ -23,7 +23,7 @@ BlockKind = Literal[
 
 #: Kinds that may be quoted in an answer. Captions, image credits and boilerplate are indexed
 #: (so an analyst can still find them) but retrieval excludes them from answers by default.
-ANSWERABLE_KINDS: tuple[str, ...] = ("publisher", "title", "byline", "dateline", "identifier", "paragraph", "bullet")
+ANSWERABLE_KINDS: tuple[str, ...] = ("publisher", "title", "byline", "dateline", "identifier", "paragraph", "bullet", "footnote")
 
 
 @dataclass(frozen=True)

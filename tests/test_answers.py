@@ -512,3 +512,17 @@ def test_a_question_for_two_things_about_a_document_quotes_a_line_for_each(wider
     assert "04/17/2026" in answer.text and "Dennis" in answer.text, answer.text
     assert {c.title for c in answer.citations} == {"Defense Primer: U.S. Space Force"}
     assert_quotes_match_source(answer)
+
+
+def test_a_term_explained_in_a_footnote_is_answered_from_it(wider_assistant: Assistant) -> None:
+    """The body of R48903 mentions harbor mines; only its note 10 says what they are."""
+    answer = wider_assistant.ask("What are harbor mines?")
+    assert_cites(answer, evidence="Harbor mines are devices that explode if struck by a vessel hull.")
+    assert_quotes_match_source(answer)
+
+
+def test_a_footnote_citing_another_work_is_no_answer_about_this_one(wider_assistant: Assistant) -> None:
+    """R48903's notes cite other CRS reports by number, title and author; the question about
+    R48903 itself is answered from its own lines."""
+    answer = wider_assistant.ask("Who wrote the CRS report on the Strait of Hormuz?")
+    assert "Frittelli" in answer.text and "Clayton Thomas" not in answer.text and "Ratner" not in answer.text

@@ -674,3 +674,30 @@ def test_a_publisher_of_its_own_is_kept() -> None:
     """A document with a publisher line keeps it, and no second publisher line is made."""
     document = load_document(next(p for p in sorted(DEFAULT_CORPUS.iterdir()) if p.suffix == ".txt"))
     assert document.publisher and [b.kind for b in document.blocks].count("publisher") == 1
+
+
+# -- footnotes ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [R48903_MD, R48903_PDF], ids=["md", "pdf"])
+def test_a_footnote_that_explains_is_a_passage_and_one_that_only_cites_a_web_page_is_not(
+        docs: dict[Path, Document], path: Path) -> None:
+    """Note 10 of R48903 explains a term of the text; note 5 only cites a web article, whose
+    headline would answer questions the product never addresses. The note's number is no
+    part of a passage, and every passage is an exact span."""
+    document = docs[path]
+    notes = [c for c in chunk_document(document) if c.kind == "footnote"]
+    texts = [c.text for c in notes]
+    assert "Harbor mines are devices that explode if struck by a vessel hull." in texts
+    assert any(t.startswith("From New Orleans, the corn oil") for t in texts)  # after the note's web address
+    assert not any("://" in t or "www." in t for t in texts)
+    assert not any(re.match(r"\d+\.? (Harbor|From|CRS)", t) for t in texts)  # "10. Harbor mines ..."
+    assert all(document.text[c.start:c.end] == c.text for c in notes)
+
+
+def test_the_same_notes_in_both_formats(docs: dict[Path, Document]) -> None:
+    def notes(path: Path) -> list[str]:
+        return [" ".join(c.text.replace("\u201c", '"').replace("\u201d", '"').replace("\u2019", "'").split())
+                for c in chunk_document(docs[path]) if c.kind == "footnote"]
+
+    assert notes(R48903_MD) == notes(R48903_PDF)
