@@ -768,9 +768,15 @@ def _name_keys(name: str) -> frozenset[str]:
     collapsed = name.replace(".", "").strip()
     if collapsed.isupper() and 1 < len(collapsed) <= 6:
         keys.add(collapsed.casefold())
-    if country := country_of_capital(name):  # "Beijing" for China: its name, or its initials ("us")
-        keys.add(_initials(country) or country.casefold())
+    # "Beijing" for China, its name or its initials ("us"); each of "Beijing and Pyongyang" too
+    for part in _CONJUNCTS.split(name):
+        if country := country_of_capital(part):
+            keys.add(_initials(country) or country.casefold())
     return frozenset(keys)
+
+
+#: Where a name of several things divides ("Beijing and Pyongyang", "Canberra, Tokyo & Seoul").
+_CONJUNCTS = re.compile(r"\s*(?:,|&|\band\b)\s*")
 
 
 def _initials(name: str) -> str | None:

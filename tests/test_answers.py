@@ -526,3 +526,4 @@ def test_a_footnote_citing_another_work_is_no_answer_about_this_one(wider_assist
     R48903 itself is answered from its own lines."""
     answer = wider_assistant.ask("Who wrote the CRS report on the Strait of Hormuz?")
     assert "Frittelli" in answer.text and "Clayton Thomas" not in answer.text and "Ratner" not in answer.text
+

@@ -52,3 +52,11 @@ def test_a_capital_the_corpus_never_names_also_searches_for_its_country() -> Non
     assert "china" in index.query_tokens("What did Beijing make of the pact?")
     assert index.search("What did Beijing make of it?", 1)[0][0].id == "c0"
     assert "russia" not in index.query_tokens("What happened in Moscow?")
+
+
+def test_each_capital_of_a_joined_name_gives_its_country_as_a_key() -> None:
+    from assistant.answering import _name_keys
+
+    assert {"china", "nk"} <= _name_keys("Beijing and Pyongyang")
+    assert {"australia", "japan"} <= _name_keys("Canberra, Tokyo & Seoul")
+    assert "us" not in _name_keys("Washington Post")  # a name that merely starts with a capital
