@@ -468,6 +468,10 @@ class ExtractiveComposer:
                 return [c for c in works.values() if c.kind == wanted]
             return list(works.values())
         source_line = False
+        if cues.about_source and cues.kind and self._told_in_the_text(ranked, lines):
+            # "As of what date does the brief count 60 vessels?" names the document but asks what
+            # its text says: a sentence of the text carries the date, its date line barely matches
+            cues = replace(cues, about_source=False)
         if cues.about_source and cues.kind:  # "Who wrote ...?": the byline, not the title it resembles
             # the document is the one the best match belongs to, or, when the question names someone
             # or something ("the In Focus by Kelley M. Sayler"), the best one whose passages name it
@@ -556,6 +560,13 @@ class ExtractiveComposer:
         # The direct answer first (with its typed neighbour), then its support in reading order.
         head_part, rest = chosen[:lead], sorted(chosen[lead:], key=lambda c: (c.passage.doc_id, c.start))
         return head_part + rest
+
+    def _told_in_the_text(self, ranked: list[Candidate], lines: list[Candidate]) -> bool:
+        """True when a sentence of the text plainly carries the asked-for type and answers well
+        in itself, while no metadata line reaches ``score_floor``."""
+        body = max((c for c in ranked if c.kind not in _METADATA_TYPES), key=lambda c: c.score, default=None)
+        return (body is not None and body.strength >= 2 and body.score >= self.abstain_threshold
+                and all(c.score < self.score_floor for c in lines))
 
     def _says_names(self, c: Candidate, cues: QuestionCues) -> bool:
         """True when sentence ``c`` itself names enough of what the question names (all but less

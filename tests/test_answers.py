@@ -527,3 +527,11 @@ def test_a_footnote_citing_another_work_is_no_answer_about_this_one(wider_assist
     answer = wider_assistant.ask("Who wrote the CRS report on the Strait of Hormuz?")
     assert "Frittelli" in answer.text and "Clayton Thomas" not in answer.text and "Ratner" not in answer.text
 
+
+
+def test_a_date_the_text_gives_is_no_question_about_the_document(wider_assistant: Assistant) -> None:
+    """"As of what date does the report count ...?" names the document, but the date is in a
+    sentence of its text; the report's own date line is no answer."""
+    answer = wider_assistant.ask("As of what date does the CRS report on the Strait of Hormuz count 60 vessels in the MSP?")
+    assert_cites(answer, evidence="As of January 5, 2026, 60 vessels were enrolled in the MSP")
+    assert "April 10, 2026" not in answer.text
