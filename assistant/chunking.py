@@ -92,12 +92,12 @@ def _split(text: str, block: Block, max_chars: int) -> list[tuple[int, int]]:
 def _make_chunk(document: Document, block: Block, start: int, end: int, order: int) -> Chunk:
     text = document.text[start:end]
     # The path is part of the id: two copies of one file are two documents with their own chunks.
-    key = f"{document.doc_id}\x00{document.sha256}:{start}:{end}"
+    key = f"{document.doc_id}\x00{document.version}:{start}:{end}"
     chunk_id = hashlib.sha256(key.encode()).hexdigest()[:32]
     return Chunk(
         id=chunk_id,
         doc_id=document.doc_id,
-        doc_sha=document.sha256,
+        doc_sha=document.version,
         text=text,
         start=start,
         end=end,

@@ -276,9 +276,9 @@ class ChunkStore:
         return sorted(infos, key=lambda d: (d.title.lower(), d.path))
 
     def committed(self) -> dict[str, str]:
-        """doc_id -> committed sha256."""
+        """doc_id -> committed version (the file's sha256 and the parser's version)."""
         with self.reading() as version:
-            return {d.doc_id: d.sha256 for d in self._manifest_for(version).values()}
+            return {d.doc_id: d.version for d in self._manifest_for(version).values()}
 
     def document(self, doc_id: str) -> DocumentInfo:
         with self.reading() as version:
@@ -331,7 +331,7 @@ class ChunkStore:
             )
             self._commit([(p.document, len(p.chunks)) for p in batch])
             for p in batch:
-                self._delete_stale(p.document.doc_id, p.document.sha256)
+                self._delete_stale(p.document.doc_id, p.document.version)
 
     def _write_chunks(
         self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]], content_hashes: Sequence[str]
@@ -385,7 +385,7 @@ class ChunkStore:
         with self.lock.exclusive(), self._lock:
             self._refresh()
             self._set_search_breadth()  # every ingest passes here, changed documents or not
-            committed = {d.doc_id: d.sha256 for d in self._manifest_for(self.version()).values()}
+            committed = {d.doc_id: d.version for d in self._manifest_for(self.version()).values()}
             before = self.collection.count()
             if before == sum(d.chunks for d in self._manifest_for(self.version()).values()):
                 return 0  # nothing left over: skip the per-document deletes
@@ -443,7 +443,7 @@ class ChunkStore:
         run again with the full filter in Chroma.
         """
         with self.reading() as version:
-            committed = {d.doc_id: d.sha256 for d in self._manifest_for(version).values()}
+            committed = {d.doc_id: d.version for d in self._manifest_for(version).values()}
             if not committed:
                 return []
             want = max(1, k)
@@ -517,7 +517,7 @@ class ChunkStore:
         if not ids:
             return []
         with self.reading() as version:
-            committed = {d.doc_id: d.sha256 for d in self._manifest_for(version).values()}
+            committed = {d.doc_id: d.version for d in self._manifest_for(version).values()}
             res = self.collection.get(ids=ids, include=["documents", "metadatas"])
         found = {
             i: chunk_from_record(i, t, m)
@@ -550,6 +550,7 @@ def _manifest_meta(document: Document, n_chunks: int) -> dict[str, Any]:
         "publisher": document.publisher or _NONE,
         "format": document.format,
         "sha256": document.sha256,
+        "version": document.version,
         "chunks": n_chunks,
         "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -566,4 +567,5 @@ def _info(meta: dict[str, Any]) -> DocumentInfo:
         format=str(meta["format"]),
         sha256=str(meta["sha256"]),
         chunks=int(meta["chunks"]),
+        version=str(meta.get("version") or ""),
     )

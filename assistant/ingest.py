@@ -29,7 +29,7 @@ from .embeddings import Embedder
 from .errors import DocumentError
 from .index import ChunkStore, PendingDocument, content_hash
 from .lexical import DocTokens, LexicalCache, lexical_folder
-from .schema import Chunk, Document
+from .schema import Chunk, Document, document_version
 from .sentence_vectors import SentenceVectors, scoring_texts
 
 #: progress(event, done, total, path): event is "start", "file" or "done".
@@ -168,7 +168,7 @@ def _parse_ahead(
         key = str(path)
         try:
             sha = sha256_bytes(read_bytes(path))
-            if committed.get(key) == sha:
+            if committed.get(key) == document_version(sha):  # same bytes, read by the same code
                 return None
             document = load_document(path, rules)
             return _Parsed(key, document, chunk_document(document, settings.max_chunk_chars))
@@ -216,7 +216,7 @@ def _write_batch(
         sentences.save(list(new_sentences), fresh[len(missing) :])
     pending = []
     for item, hs in zip(batch, hashes, strict=True):
-        lexical.save_tokens(DocTokens.from_chunks(item.document.doc_id, item.document.sha256, item.chunks))
+        lexical.save_tokens(DocTokens.from_chunks(item.document.doc_id, item.document.version, item.chunks))
         pending.append(PendingDocument(item.document, item.chunks, [known[h] for h in hs], hs))
         report.chunks_written += len(item.chunks)
     report.embedded += len(missing)

@@ -43,6 +43,18 @@ class Block:
         return " > ".join(self.section)
 
 
+#: The version of what parsing and chunking make of a file. Bump it whenever either changes what
+#: a file becomes (blocks, spans, kinds, metadata, chunks): an index built by older code then
+#: re-reads every file once, at the next ingest, instead of keeping the old reading of files
+#: whose bytes did not change.
+PARSE_VERSION = 2
+
+
+def document_version(sha256: str) -> str:
+    """What the index keys a document's chunks on: its bytes and the code that read them."""
+    return f"{sha256}:p{PARSE_VERSION}"
+
+
 @dataclass(frozen=True)
 class Document:
     """A parsed article.
@@ -72,6 +84,11 @@ class Document:
     def doc_id(self) -> str:
         """Stable identity: the absolute source path, so re-ingesting a file replaces it."""
         return self.path
+
+    @property
+    def version(self) -> str:
+        """The file's bytes and the parser's version (:func:`document_version`)."""
+        return document_version(self.sha256)
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,7 @@ class DocumentInfo(DocumentMeta):
     format: str
     sha256: str
     chunks: int
+    version: str = ""  # the committed version (:func:`document_version`); empty when written by older code
 
 
 class Lineage(DocumentMeta):

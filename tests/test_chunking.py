@@ -32,7 +32,7 @@ def assert_chunks_exact(document: Document, chunks: list[Chunk]) -> None:
         assert document.text[chunk.start : chunk.end] == chunk.text, chunk
         assert chunk.text and chunk.text == chunk.text.strip(), repr(chunk.text)
         assert chunk.order == i
-        assert (chunk.doc_id, chunk.doc_sha) == (document.doc_id, document.sha256)
+        assert (chunk.doc_id, chunk.doc_sha) == (document.doc_id, document.version)
     starts = [c.start for c in chunks]
     assert starts == sorted(starts)
     assert all(a.end <= b.start for a, b in zip(chunks, chunks[1:])), "chunks overlap"

@@ -69,7 +69,7 @@ def assert_consistent(bot: Assistant) -> None:
     for doc in bot.documents():
         mine = [c for c in chunks if c.doc_id == doc.doc_id]
         assert len(mine) == doc.chunks, f"{doc.path}: {len(mine)} visible chunks, manifest says {doc.chunks}"
-        assert {c.doc_sha for c in mine} == {doc.sha256}
+        assert {c.doc_sha for c in mine} == {doc.version}
 
 
 def test_ingest_then_reingest_embeds_nothing(corpus: Path, tmp_path: Path) -> None:
@@ -85,6 +85,29 @@ def test_ingest_then_reingest_embeds_nothing(corpus: Path, tmp_path: Path) -> No
     assert second.embedded == 0
     assert bot.embedder.embedded_count == counted, "an unchanged corpus must not reach the model"
     assert visible_state(bot) == before
+
+
+def test_new_parsing_code_rereads_unchanged_files_once(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index built by older parsing code is not kept for files whose bytes did not change:
+    the next ingest reads them again (reusing every embedding whose text is the same), leaves no
+    chunk of the old reading visible, and the one after skips them."""
+    from assistant import schema
+
+    bot = make_bot(tmp_path)
+    bot.ingest()
+    counted = bot.embedder.embedded_count
+    monkeypatch.setattr(schema, "PARSE_VERSION", schema.PARSE_VERSION + 1)
+
+    report = bot.ingest()
+    assert sorted(Path(p).name for p in report.updated) == [ARTICLE.name, "sanctions.md"]
+    assert report.embedded == 0 and report.reused_embeddings == report.chunks_written
+    assert bot.embedder.embedded_count == counted
+    assert_consistent(bot)
+    assert len(bot.store.all_chunks()) == sum(d.chunks for d in bot.documents())
+    assert all(d.version.endswith(f":p{schema.PARSE_VERSION}") for d in bot.documents())
+    again = bot.ingest()
+    assert again.updated == [] and len(again.unchanged) == 2
 
 
 def test_changed_file_replaces_its_chunks_and_reuses_unchanged_embeddings(corpus: Path, tmp_path: Path) -> None:
