@@ -171,6 +171,7 @@ class QuestionCues:
     codes: tuple[int, ...] = ()  # the required years and codes: "FY2026 or 2025?" quotes a sentence for each
     scoped: bool = False  # retrieval was limited to named or chosen documents: their own lines answer about them
     numbered: tuple[tuple[str, str], ...] = ()  # numbered names asked about, folded: ("pillar", "2")
+    years: tuple[str, ...] = ()  # the years asked about, as written: "FY2026", "2025"
     every_work: bool = False  # "Who wrote this article?" with no document named or chosen: each one's line
 
 
@@ -388,8 +389,10 @@ class ExtractiveComposer:
                     codes.append(at)
         numbered = tuple((m.group(1).casefold(), m.group(2).casefold()) for name in pinned_names(state.standalone)
                          if (m := NUMBERED_NAME.fullmatch(name)))
+        # the years the user wrote: a year a follow-up's rewriting brought in may name the wrong thing
+        years = tuple(name for name in pinned_names(state.question) if _YEAR.fullmatch(name))
         return QuestionCues(kind, tuple(names), unknown, mentioned, tuple(weights), required=tuple(required),
-                            codes=tuple(codes), numbered=numbered)
+                            codes=tuple(codes), numbered=numbered, years=years)
 
     def _strength(self, c: Candidate, cues: QuestionCues, question: str) -> int:
         if cues.kind is None:
@@ -405,6 +408,9 @@ class ExtractiveComposer:
         """The sentences to answer with; empty means abstain."""
         if cues.numbered:  # a sentence about "Pillar 1" does not answer a question about "Pillar 2"
             cands = [c for c in cands if not _other_numbered(c.text, cues.numbered)]
+        if cues.years:  # nor one giving FY2027's figures (or from a passage about FY2027) a question about FY2026
+            cands = [c for c in cands if not _other_year(
+                c.text if _YEAR_IN_TEXT.search(c.text) else c.passage.text, cues.years)]
         if not cues.about_source:  # "Updated April 10, 2026." says when the document changed, not what it reports
             cands = [c for c in cands if c.kind not in _SOURCE_ONLY]
         if not cands:
@@ -749,6 +755,19 @@ def _other_numbered(text: str, asked: Sequence[tuple[str, str]]) -> bool:
     found = {(m.group(1).casefold(), m.group(2).casefold()) for m in NUMBERED_NAME.finditer(text)}
     return any(word == w and number != n for w, n in found for word, number in asked) and not any(
         a in found for a in asked)
+
+
+#: A year as a question pins it: "2025", or a fiscal year "FY2026".
+_YEAR = re.compile(r"(?i:FY)?(?:19|20)\d\d")
+#: A year in a text, fiscal ("FY2026", "FY 2026") or not ("2025", "the request for 2027").
+_YEAR_IN_TEXT = re.compile(r"\b(?:(?i:FY)\s?)?((?:19|20)\d\d)\b")
+
+
+def _other_year(text: str, asked: Sequence[str]) -> bool:
+    """True when ``text`` names years but none of the years asked: "the FY2027 request" for
+    "How much in FY2026?", "in 2023" for "in 2024"."""
+    found = {m.group(1) for m in _YEAR_IN_TEXT.finditer(text)}
+    return bool(found) and not found & {a[-4:] for a in asked}
 
 
 def _present(text: str) -> set[str]:

@@ -535,3 +535,22 @@ def test_a_date_the_text_gives_is_no_question_about_the_document(wider_assistant
     answer = wider_assistant.ask("As of what date does the CRS report on the Strait of Hormuz count 60 vessels in the MSP?")
     assert_cites(answer, evidence="As of January 5, 2026, 60 vessels were enrolled in the MSP")
     assert "April 10, 2026" not in answer.text
+
+
+
+def test_another_years_figures_do_not_answer(tmp_path: Path) -> None:
+    """The passage names FY2025 (the year the bureau opened) and gives FY2027's request: the
+    request is no answer to a question about FY2025's, though the passage names that year."""
+    from assistant.testing import make_assistant
+
+    doc = tmp_path / "bureau.txt"
+    doc.write_text(
+        "The Lighthouse Bureau\n\n"
+        "The Lighthouse Bureau keeps the coastal beacons of the northern provinces lit and their keepers paid.\n\n"
+        "For FY2027, the Lighthouse Bureau requested $4.2 billion for beacon maintenance and keeper salaries. "
+        "The bureau opened its first regional office in FY2025 after a decade of planning.\n\n"
+        "Keepers are trained for two years at the bureau's school before they serve alone at a beacon.\n",
+        encoding="utf-8")
+    bot = make_assistant(tmp_path / "work", corpus=[doc])
+    assert "$4.2 billion" in bot.ask("How much did the Lighthouse Bureau request for FY2027?").text
+    assert_abstains(bot.ask("How much did the Lighthouse Bureau request for FY2025?"))
