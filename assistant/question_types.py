@@ -210,6 +210,35 @@ def expected_type(question: str) -> AnswerType | None:
     return None
 
 
+#: A count asked of a part of a whole the question numbers: "Of the 200 ships ..., how many ...?",
+#: "How many of the more than 80 countries ...?" (not a year: "At the start of 2026, how many").
+_PART_OF = re.compile(
+    r"\b(?:of|among)\s+(?:the\s+|these\s+|those\s+)?(?:(?:roughly|about|some|nearly|around|over|almost|"
+    r"approximately)\s+|more\s+than\s+)?(\d[\d,.]*)\b[^?]*?\bhow\s+many\b|"
+    r"\bhow\s+many\s+of\s+(?:the\s+|these\s+|those\s+)?(?:(?:roughly|about|some|nearly|around|over|almost|"
+    r"approximately)\s+|more\s+than\s+)?(\d[\d,.]*)\b",
+    re.I,
+)
+
+
+def part_of(question: str) -> float | None:
+    """The whole a "how many" question asks a part of ("Of the 1,700 people ..., how many were
+    released?" -> 1700): no number as large answers it."""
+    m = _PART_OF.search(question)
+    whole = (m.group(1) or m.group(2)) if m else None
+    if whole is None or re.fullmatch(r"(?:1[5-9]|20)\d\d", whole):
+        return None
+    return _value(whole)
+
+
+def _value(number: str) -> float | None:
+    """The value of a number written with digits ("1,700" -> 1700.0), or None."""
+    try:
+        return float(number.rstrip("%.,").replace(",", ""))
+    except ValueError:
+        return None
+
+
 def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") -> list[str]:
     """The strings in ``sentence`` that have the shape ``kind`` asks for, minus the question's own."""
     if kind is None:
@@ -254,6 +283,8 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
             if not (m.group(0)[0].isupper() and sentence[: m.start()].strip())  # "Five Eyes" is a name
             and not any(a <= m.start() < b for a, b in money)
         ]
+        if (whole := part_of(question)) is not None:  # "Of the 200 ships, how many ...?": fewer than 200
+            found = [f for f in found if not ((n := _value(f)) is not None and n >= whole)]
     elif kind == "reason":
         found = [m.group(0) for m in _REASON.finditer(sentence)]
     elif kind == "person":  # a person's name: after a title, or a name that heads nothing else

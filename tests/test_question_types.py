@@ -503,3 +503,16 @@ def test_how_big_a_role_asks_how_much_it_matters_not_for_a_number() -> None:
     assert expected_type("How much of a threat is the new pact?") is None
     assert expected_type("How big a share of imports comes from the Gulf?") == "number"
     assert expected_type("How big is the Space Force?") == "number"
+
+
+def test_a_part_is_fewer_than_the_whole_the_question_numbers() -> None:
+    from assistant.question_types import part_of, type_evidence
+
+    assert part_of("Of the 1,700 lamps the council bought, how many were broken?") == 1700
+    assert part_of("How many of the more than 80 member towns have a harbour?") == 80
+    assert part_of("At the start of 2026, how many lamps were lit?") is None  # a year, not a whole
+    assert part_of("How many lamps were lit?") is None
+    question = "Of the 200 boats in the harbour, how many are fishing boats?"
+    sentence = "About 1,000 boats use the coast: 800 boats sail from the north and 200 boats stay in the harbour."
+    assert type_evidence(sentence, "number", question) == []
+    assert type_evidence("Of those, 45 are fishing boats.", "number", question) == ["45"]
