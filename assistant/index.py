@@ -567,5 +567,6 @@ def _info(meta: dict[str, Any]) -> DocumentInfo:
         format=str(meta["format"]),
         sha256=str(meta["sha256"]),
         chunks=int(meta["chunks"]),
-        version=str(meta.get("version") or ""),
+        # a manifest written before versions were kept: its chunks carry the bare sha256
+        version=str(meta.get("version") or meta["sha256"]),
     )

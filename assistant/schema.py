@@ -149,7 +149,7 @@ class DocumentInfo(DocumentMeta):
     format: str
     sha256: str
     chunks: int
-    version: str = ""  # the committed version (:func:`document_version`); empty when written by older code
+    version: str = ""  # the committed version (:func:`document_version`); the bare sha256 in an older index
 
 
 class Lineage(DocumentMeta):

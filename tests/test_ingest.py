@@ -110,6 +110,33 @@ def test_new_parsing_code_rereads_unchanged_files_once(
     assert again.updated == [] and len(again.unchanged) == 2
 
 
+def test_an_index_written_before_parser_versions_is_read_then_upgraded(
+        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index whose manifest has no parser version (chunks keyed by the bare sha256) still
+    answers before anything is re-ingested; the next ingest re-reads its files once."""
+    from assistant import index, schema
+
+    legacy_meta = index._manifest_meta
+
+    def without_version(document: object, n_chunks: int) -> dict:
+        meta = legacy_meta(document, n_chunks)
+        del meta["version"]
+        return meta
+
+    with monkeypatch.context() as old_code:
+        old_code.setattr(schema, "document_version", lambda sha256: sha256)
+        old_code.setattr(index, "_manifest_meta", without_version)
+        make_bot(tmp_path).ingest()
+    bot = make_bot(tmp_path)
+    assert all(d.version == d.sha256 for d in bot.documents())
+    assert bot.retrieve("What did Putin and Kim sign?"), "an older index must stay readable"
+    assert not bot.ask("What did Putin and Kim sign?").abstained
+    report = bot.ingest()
+    assert len(report.updated) == 2
+    assert_consistent(bot)
+    assert all(d.version == schema.document_version(d.sha256) for d in bot.documents())
+
+
 def test_changed_file_replaces_its_chunks_and_reuses_unchanged_embeddings(corpus: Path, tmp_path: Path) -> None:
     bot = make_bot(tmp_path)
     bot.ingest()
