@@ -344,6 +344,8 @@ class ExtractiveComposer:
                 kind = "agent"
             elif kind is None and DOCUMENT_NUMBER_ASKED.search(state.standalone):
                 kind = "number"  # "What's the report number of ...?": the identifier line says it
+            elif kind is None and ASKS_TITLE.search(state.standalone):
+                kind = "name"  # "What headline did she give her piece?": the title line says it
             scoped = bool(state.filters and state.filters.documents)
             every_work = not scoped and asks_about_an_unnamed_source(state.standalone)
             return QuestionCues(kind, mentioned=mentioned, about_source=True, scoped=scoped, every_work=every_work)

@@ -148,7 +148,7 @@ _DATE = re.compile(
     rf"{_YEAR}|\b(?:{_MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\b|"
     rf"\b(?:{_MONTHS})\b(?=\s+(?:\d|of|this|last|next))|\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|"
     r"\b(?:early|mid|late)[\s-]+(?:1[5-9]\d\d|20\d\d)s?\b|\b(?:\w+\s+)?(?:century|decade)\b|"
-    r"\b(?:yesterday|today|tomorrow|last\s+(?:week|month|year)|next\s+(?:week|month|year))\b",
+    r"\b(?:yesterday|today|tomorrow|(?:last|next|(?:earlier|later)\s+this)\s+(?:week|month|year))\b",
     re.I,
 )
 #: "In which month ...?" is answered by a month's name alone.
@@ -540,7 +540,10 @@ _ABOUT_THE_SOURCE = re.compile(
     r"\bwhen\s+(?:was|were|is)\b.*\b(?:published|updated|written|released|issued)\b|\btitle\s+of\b|"
     rf"\b(?:when|(?:what|which)\s+(?:date|day|month|year)(?:\s+of\s+\d{{4}})?)\s+(?:did|does)\s+(?:the\s+|this\s+|that\s+)?[^?]*\b(?:{SOURCE_NOUNS}|piece)\b[^?]*"
     r"\b(?:come\s+out|appear|get\s+published)\b|"
-    r"\b(?:publication|release)\s+date\b|\blast\s+updated\b|"
+    r"\b(?:publication|release)\s+date\b|\blast\s+updated\b|\bheadline\s+of\b|"
+    # "What headline did <the author> give her piece?" (not "What title does the article give <a person>?")
+    r"\b(?:what|which)\s+(?:headline|title)\s+(?:did|does|do|has|have|had)\s+[^?]*?\b(?:give|gave|given|put)\s+"
+    rf"(?:to\s+)?(?:her|his|their|its|the|this|that)\s+(?:[\w-]+\s+)?(?:{SOURCE_NOUNS}|piece)\b|"
     r"\b(?:report|product|document|publication)\s+(?:number|no\b)",
     re.I,
 )

@@ -554,3 +554,9 @@ def test_another_years_figures_do_not_answer(tmp_path: Path) -> None:
     bot = make_assistant(tmp_path / "work", corpus=[doc])
     assert "$4.2 billion" in bot.ask("How much did the Lighthouse Bureau request for FY2027?").text
     assert_abstains(bot.ask("How much did the Lighthouse Bureau request for FY2025?"))
+
+
+def test_the_headline_a_writer_gave_her_piece_is_its_title_line(corpus_assistant: Assistant) -> None:
+    answer = corpus_assistant.ask("What headline did Lily Donahue give her piece?")
+    assert "Pyongyang Parlays" in answer.text and "11 July 2024" not in answer.text
+    assert_quotes_match_source(answer)

@@ -516,3 +516,17 @@ def test_a_part_is_fewer_than_the_whole_the_question_numbers() -> None:
     sentence = "About 1,000 boats use the coast: 800 boats sail from the north and 200 boats stay in the harbour."
     assert type_evidence(sentence, "number", question) == []
     assert type_evidence("Of those, 45 are fishing boats.", "number", question) == ["45"]
+
+
+def test_the_headline_a_writer_gave_a_piece_is_asked_of_the_source() -> None:
+    from assistant.question_types import asks_about_the_source
+
+    assert asks_about_the_source("What headline did Jane Roe give her piece on the dog show?")
+    assert asks_about_the_source("What is the headline of the article?")
+    # the title a text gives a person is what the text says
+    assert not asks_about_the_source("What title does the article give the envoy when describing the trip?")
+
+
+def test_a_relative_date_loosely_answers_when() -> None:
+    sentence = "The envoy met the minister earlier this month, the first meeting in years."
+    assert type_strength(sentence, "date", "When did the envoy meet the minister?") == 1
