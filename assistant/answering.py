@@ -243,7 +243,7 @@ class ExtractiveComposer:
         section_weight: float = 0.1,
         clause_penalty: float | None = 0.1,
         footnote_penalty: float = 0.1,
-        typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person"),
+        typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person", "city"),
     ) -> None:
         self.embedder = embedder
         self.abstain_threshold = abstain_threshold

@@ -18,9 +18,11 @@ import re
 import unicodedata
 from typing import Literal
 
+from .places import cities_named, countries_named, country_key
 from .text import STOPWORDS
 
-AnswerType = Literal["agent", "person", "date", "duration", "age", "money", "number", "name", "place", "reason"]
+AnswerType = Literal["agent", "person", "date", "duration", "age", "money", "number", "name", "place", "reason",
+                     "country", "city"]
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -102,6 +104,9 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"member\s+of\s+(?:congress|parliament)|commander|spokes(?:person|man|woman)|ambassador|"
         r"diplomat|executive|judge|scientist|researcher)\b(?!\s+(?:source|data|statement|figure|estimate|record|document|"
         r"position|name|title|language|report|channel|visit|line|order|summary|branch|team)s?\b)", re.I)),
+    # "Which Gulf country ...?", "In which city ...?": a country or a city by name (GeoNames)
+    ("country", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:country|countries|nation|nations)\b", re.I)),
+    ("city", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:city|cities|town|towns)\b", re.I)),
     ("agent", re.compile(
         r"^\s*(?:and\s+)?(?:who|whom|whose)\b|\b(?:by|to|from|with)\s+whom\b|\bwho\s+(?:else|was|is|were|are)\b|"
         r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:person|people|organi[sz]ation|organi[sz]ations|agency|agencies|company|"
@@ -287,6 +292,11 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
             found = [f for f in found if not ((n := _value(f)) is not None and n >= whole)]
     elif kind == "reason":
         found = [m.group(0) for m in _REASON.finditer(sentence)]
+    elif kind == "country":  # one the question names, by name or initials ("US"), is not new
+        named = {country_key(c) for c in countries_named(question)}
+        found = [c for c in countries_named(sentence) if country_key(c) not in named]
+    elif kind == "city":
+        found = cities_named(sentence)
     elif kind == "person":  # a person's name: after a title, or a name that heads nothing else
         found = _person_names(sentence)
     else:  # agent, name, place: names, titles, quotes, other scripts
@@ -295,7 +305,7 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found += _non_latin(sentence)
         if kind == "agent":
             found += [m.group(0) for m in _AGENT_WORDS.finditer(sentence)]
-    if kind in ("agent", "name", "place"):
+    if kind in ("agent", "name", "place", "country", "city"):
         return [f for f in found if _is_new(f, asked)]
     return [f for f in found if not _folded_words(f) <= asked or not _folded_words(f)]
 
@@ -331,6 +341,8 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
         return 2 if any(_is_new(f, asked) for f in strong) else 1
     if kind == "person":
         return 2 if any(_is_new(f, asked) for f in evidence) else 0
+    if kind in ("country", "city"):  # a country or a city the question does not name, or none
+        return 2
     if kind in ("agent", "place"):
         return 2 if any(_is_new(f, asked) for f in _proper_names(sentence) + _non_latin(sentence)) else 1
     if kind == "date":

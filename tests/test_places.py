@@ -60,3 +60,13 @@ def test_each_capital_of_a_joined_name_gives_its_country_as_a_key() -> None:
     assert {"china", "nk"} <= _name_keys("Beijing and Pyongyang")
     assert {"australia", "japan"} <= _name_keys("Canberra, Tokyo & Seoul")
     assert "us" not in _name_keys("Washington Post")  # a name that merely starts with a capital
+
+
+def test_countries_and_cities_a_text_names() -> None:
+    from assistant.places import cities_named, countries_named, country_key
+
+    assert countries_named("Talks between North Korea and the U.S. and the UAE, as China watched.") == [
+        "North Korea", "U.S.", "UAE", "China"]
+    assert country_key("United States") == country_key("U.S.") == country_key("US") == "us"
+    assert cities_named("Boats sail from New Orleans and Savannah to Darwin.") == ["New Orleans", "Savannah", "Darwin"]
+    assert countries_named("The region accounts for almost all of the aluminum.") == []

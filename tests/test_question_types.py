@@ -530,3 +530,14 @@ def test_the_headline_a_writer_gave_a_piece_is_asked_of_the_source() -> None:
 def test_a_relative_date_loosely_answers_when() -> None:
     sentence = "The envoy met the minister earlier this month, the first meeting in years."
     assert type_strength(sentence, "date", "When did the envoy meet the minister?") == 1
+
+
+def test_which_country_and_which_city_ask_for_one_by_name() -> None:
+    assert expected_type("Which Gulf country ships the most cement?") == "country"
+    assert expected_type("Under which countries' flags did the ships sail?") == "country"
+    assert expected_type("In which city were the talks held?") == "city"
+    question = "After the US and France, which country joined the pact?"
+    assert type_evidence("The United States and France signed it in 1990.", "country", question) == []
+    assert type_evidence("Japan joined the pact in 2001.", "country", question) == ["Japan"]
+    assert type_strength("The talks were held in the capital's largest hotel.", "city", "In which city were the talks held?") == 0
+    assert type_strength("The talks were held in Lisbon in May.", "city", "In which city were the talks held?") == 2
