@@ -553,6 +553,9 @@ _ABOUT_THE_SOURCE = re.compile(
     rf"\b(?:when|(?:what|which)\s+(?:date|day|month|year)(?:\s+of\s+\d{{4}})?)\s+(?:did|does)\s+(?:the\s+|this\s+|that\s+)?[^?]*\b(?:{SOURCE_NOUNS}|piece)\b[^?]*"
     r"\b(?:come\s+out|appear|get\s+published)\b|"
     r"\b(?:publication|release)\s+date\b|\blast\s+updated\b|\bheadline\s+of\b|"
+    # "What is the report called?", "What is CRS product IF11783 titled?"
+    rf"\bwhat\s+(?:is|was)\s+(?:the\s+|this\s+|that\s+)?(?:[A-Z]{{2,5}}\s+)?(?:{SOURCE_NOUNS}|piece)"
+    r"(?:\s+[A-Za-z]{1,4}\d{3,})?\s+(?:called|titled|named)\b|"
     # "What headline did <the author> give her piece?" (not "What title does the article give <a person>?")
     r"\b(?:what|which)\s+(?:headline|title)\s+(?:did|does|do|has|have|had)\s+[^?]*?\b(?:give|gave|given|put)\s+"
     rf"(?:to\s+)?(?:her|his|their|its|the|this|that)\s+(?:[\w-]+\s+)?(?:{SOURCE_NOUNS}|piece)\b|"

@@ -523,6 +523,8 @@ def test_the_headline_a_writer_gave_a_piece_is_asked_of_the_source() -> None:
 
     assert asks_about_the_source("What headline did Jane Roe give her piece on the dog show?")
     assert asks_about_the_source("What is the headline of the article?")
+    assert asks_about_the_source("What is CRS product IF12345 called?")
+    assert not asks_about_the_source("What is the report's new program called?")
     # the title a text gives a person is what the text says
     assert not asks_about_the_source("What title does the article give the envoy when describing the trip?")
 
