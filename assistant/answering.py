@@ -47,6 +47,7 @@ from .question_types import (
     question_names,
     ranks_options,
     related_pair,
+    source_kinds,
     type_strength,
 )
 from .schema import Answer, Citation, Passage
@@ -181,13 +182,14 @@ _METADATA_TYPES: dict[str, dict[str, int]] = {
     "byline": {"agent": 2, "person": 2},
     "dateline": {"date": 2},
     "identifier": {"number": 2},
+    "field": {"name": 1, "number": 1},
     "publisher": {"agent": 2, "name": 1},
     "caption": {"agent": 1, "name": 1},
 }
 
 
 #: Metadata lines that answer only questions about the document itself.
-_SOURCE_ONLY = frozenset({"dateline", "identifier"})
+_SOURCE_ONLY = frozenset({"dateline", "identifier", "field"})
 
 
 class ExtractiveComposer:
@@ -463,6 +465,10 @@ class ExtractiveComposer:
         # a question about a document named or chosen (or the only one the passages come from)
         # is answered by its own lines
         one_work = cues.scoped or len({c.passage.title for c in cands}) == 1
+        if cues.about_source and (field := self._named_field(cands, question)) is not None:
+            return [field]  # "Which version of IF12610 is this?": the header line the question names
+        if cues.about_source and source_kinds(question) == ("field",):
+            return []  # asks for a header field no shown line gives (a PDF has no "Version:" line)
         if weak(top) and not (cues.about_source and (one_work or cues.every_work) and cues.kind and lines):
             return []
         if cues.every_work and cues.kind and len({c.passage.title for c in lines}) > 1:
@@ -568,6 +574,22 @@ class ExtractiveComposer:
         # The direct answer first (with its typed neighbour), then its support in reading order.
         head_part, rest = chosen[:lead], sorted(chosen[lead:], key=lambda c: (c.passage.doc_id, c.start))
         return head_part + rest
+
+    @staticmethod
+    def _named_field(cands: list[Candidate], question: str) -> Candidate | None:
+        """The header field line whose key the question names ("version" for "Version: 6",
+        "kind of product" for "Product Type: ..."), of the document whose title the question
+        shares most words with; None when the question names no field's key."""
+        asked = set(stem_all(content_words(question)))
+        scored = []
+        for c in cands:
+            if c.kind != "field":
+                continue
+            key = set(stem_all(content_words(c.text.partition(":")[0]))) | (
+                {"kind", "sort"} if "type" in c.text.partition(":")[0].casefold() else set())
+            if shared := len(key & asked):
+                scored.append((shared, len(set(stem_all(content_words(c.passage.title))) & asked), c.score, c))
+        return max(scored, key=lambda t: t[:3])[3] if scored else None
 
     def _told_in_the_text(self, ranked: list[Candidate], lines: list[Candidate]) -> bool:
         """True when a sentence of the text plainly carries the asked-for type and answers well

@@ -19,7 +19,8 @@ from .text import sentence_spans
 #: a label bullet such as "Short-term" is folded into the section of the bullets under it.
 #: Boilerplate (navigation, header lines, running headers, legal notices) is never chunked, so it
 #: can be neither retrieved nor quoted; of a footnote, only what it explains is (see _note_parts).
-_CHUNKED_KINDS = {"publisher", "title", "byline", "dateline", "identifier", "paragraph", "bullet", "caption", "footnote"}
+_CHUNKED_KINDS = {
+    "publisher", "title", "byline", "dateline", "identifier", "field", "paragraph", "bullet", "caption", "footnote"}
 
 
 #: The number a footnote opens with ("10. ", "10 ").

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         0.5, gt=0.0, le=1.0, description="A line whose visible characters are at least this share link text is navigation (boilerplate).")
     parse_heading_max_words: int = Field(14, ge=1, le=100, description="A line found to be a heading by its shape has at most this many words.")
     parse_heading_max_chars: int = Field(110, ge=10, le=1000, description="... and at most this many characters.")
+    parse_field_words: int = Field(
+        12, ge=1, le=100,
+        description="A header 'Key: value' line other than author, date and number ('Version: 6') is a quotable field "
+        "line when its value has at most this many words (and is no web address).",
+    )
     parse_legal_notice_tail: float = Field(
         0.7, ge=0.0, le=1.0, description="A legal notice is boilerplate only after this share of the document (by characters).")
     pdf_furniture_zone_lines: int = Field(4, ge=1, le=20, description="PDF lines this close to a page's top or bottom may be running headers or footers.")

@@ -1,4 +1,5 @@
-"""How a metadata line (title, byline, date line, publisher, number) and an image caption are worded.
+"""How a metadata line (title, byline, date line, publisher, number, another header field) and an
+image caption are worded.
 
 Two wordings live here side by side: the *statement* a metadata passage is embedded and scored
 as ("The article was written by ... (author, writer, who wrote it)"), because a bare "Jane Roe |
@@ -13,7 +14,7 @@ import re
 from datetime import date
 
 #: Passage kinds that are lines about the document itself rather than its content.
-METADATA_KINDS = ("publisher", "title", "byline", "dateline", "identifier")
+METADATA_KINDS = ("publisher", "title", "byline", "dateline", "identifier", "field")
 
 #: The label of an author line ("Authors:", "Author(s):", "By").
 _AUTHOR_LABEL = re.compile(r"^\s*(?:authors?|author\(s\)|written\s+by|by)\s*:?\s*", re.I)
@@ -36,6 +37,9 @@ def statement(
         return f"The article was published or last updated on {date or text} (publication date, when, updated, released)."
     if kind == "identifier":  # "Report No.: IF12610"
         return f"The report number of “{title}” is {text} (product number, report number, document number, identifier)."
+    if kind == "field":  # another header line: "Version: 6", "Topics: Farming & Fisheries"
+        key, _, value = text.partition(":")
+        return f"The {key.strip().lower()} of the document “{title}” is {value.strip()} ({key.strip().lower()})."
     return f"The article is titled “{text}” (title, headline)."
 
 
@@ -57,7 +61,7 @@ def shown_sentence(kind: str, text: str, iso_date: str | None = None) -> str:
             if numeric.group(3) == year and {int(numeric.group(1)), int(numeric.group(2))} == {int(month), int(day)}:
                 return f"{line} ({spelled})."
         return f"{line}."
-    if kind == "identifier":  # "Report No.: IF12610": it says itself
+    if kind in ("identifier", "field"):  # "Report No.: IF12610", "Version: 6": each says itself
         return text if text.endswith(".") else f"{text}."
     if kind == "title":
         return f"The article is titled \u201c{text}\u201d."

@@ -553,6 +553,13 @@ _ABOUT_THE_SOURCE = re.compile(
     rf"\b(?:when|(?:what|which)\s+(?:date|day|month|year)(?:\s+of\s+\d{{4}})?)\s+(?:did|does)\s+(?:the\s+|this\s+|that\s+)?[^?]*\b(?:{SOURCE_NOUNS}|piece)\b[^?]*"
     r"\b(?:come\s+out|appear|get\s+published)\b|"
     r"\b(?:publication|release)\s+date\b|\blast\s+updated\b|\bheadline\s+of\b|"
+    # a field of the document's header: "What kind of product is ...?", "Which version of ... is this?",
+    # "What topic area is ... filed under?"
+    rf"\b(?:what|which)\s+(?:kind|type|sort)\s+of\s+(?:[\w-]+\s+)?(?:{SOURCE_NOUNS}|publication|piece)\b|"
+    rf"\b(?:what|which)\s+version\s+of\s+(?:the\s+|this\s+)?(?:[\w-]+\s+){{0,3}}?(?:{SOURCE_NOUNS}|piece)\b|"
+    r"\b(?:what|which)\s+version\b[^?]*\bis\s+(?:this|it)\s*\??$|\bproduct\s+type\b|"
+    r"\b(?:what|which)\s+(?:topics?|topic\s+areas?|subject\s+areas?|categor(?:y|ies))\b[^?]*\b(?:filed|listed|classified|"
+    r"categori[sz]ed|tagged|indexed)\b|"
     # "What is the report called?", "What is CRS product IF11783 titled?"
     rf"\bwhat\s+(?:is|was)\s+(?:the\s+|this\s+|that\s+)?(?:[A-Z]{{2,5}}\s+)?(?:{SOURCE_NOUNS}|piece)"
     r"(?:\s+[A-Za-z]{1,4}\d{3,})?\s+(?:called|titled|named)\b|"
@@ -594,6 +601,8 @@ _SOURCE_KINDS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
     (re.compile(r"\bwhen\b|\bdate\b|\b(?:updated|released|issued)\b", re.I), ("dateline", "byline")),
     (DOCUMENT_NUMBER_ASKED, ("identifier",)),
     (ASKS_TITLE, ("title",)),
+    (re.compile(r"\bversion\b|\btopics?\b|\b(?:subject|topic)\s+areas?\b|\bcategor(?:y|ies)\b|\b(?:kind|type|sort)\s+of\b|"
+                r"\bproduct\s+type\b|\blegislation\b", re.I), ("field",)),
 )
 
 

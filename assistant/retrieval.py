@@ -27,7 +27,7 @@ from .index import ChunkStore
 from .lexical import LexicalCache, LexicalIndex, lexical_folder, stem_all
 from .metadata_text import METADATA_KINDS
 from .overlap import jaccard, word_bag
-from .question_types import asks_about_the_source, question_names
+from .question_types import asks_about_the_source, question_names, source_kinds
 from .records import date_int, to_langchain
 from .schema import ANSWERABLE_KINDS, Chunk, ScoredChunk
 from .text import content_words
@@ -167,12 +167,17 @@ def titled(question: str, results: Sequence[ScoredChunk]) -> tuple[str, ...]:
 def default_filter(question: str) -> RetrievalFilter:
     """Captions stay out of answers unless the question is about an image or map; footnotes stay
     out of a question about the document itself (a note citing "<Report>, <Title>, by <Author>"
-    names another work's title and author, not this one's)."""
+    names another work's title and author, not this one's); header fields ("Version: 6",
+    "Product Type: <series>") are shown only for a question about one (they match any question
+    naming the series, and name no single document)."""
+    about_source = asks_about_the_source(question)
+    drop = {"footnote"} if about_source else set()
+    if not (about_source and "field" in source_kinds(question)):
+        drop.add("field")
+    kinds = tuple(k for k in ANSWERABLE_KINDS if k not in drop)
     if _IMAGE_WORDS.search(question):
-        return RetrievalFilter(kinds=(*ANSWERABLE_KINDS, "caption"))
-    if asks_about_the_source(question):
-        return RetrievalFilter(kinds=tuple(k for k in ANSWERABLE_KINDS if k != "footnote"))
-    return RetrievalFilter()
+        return RetrievalFilter(kinds=(*kinds, "caption"))
+    return RetrievalFilter(kinds=kinds)
 
 
 class HybridSearch:

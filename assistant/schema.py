@@ -18,12 +18,13 @@ from pydantic import BaseModel, Field, computed_field
 
 BlockKind = Literal[
     "publisher", "title", "byline", "dateline", "identifier", "heading", "paragraph", "bullet", "caption",
-    "footnote", "boilerplate",
+    "footnote", "boilerplate", "field",
 ]
 
 #: Kinds that may be quoted in an answer. Captions, image credits and boilerplate are indexed
 #: (so an analyst can still find them) but retrieval excludes them from answers by default.
-ANSWERABLE_KINDS: tuple[str, ...] = ("publisher", "title", "byline", "dateline", "identifier", "paragraph", "bullet", "footnote")
+ANSWERABLE_KINDS: tuple[str, ...] = (
+    "publisher", "title", "byline", "dateline", "identifier", "field", "paragraph", "bullet", "footnote")
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Block:
 #: a file becomes (blocks, spans, kinds, metadata, chunks): an index built by older code then
 #: re-reads every file once, at the next ingest, instead of keeping the old reading of files
 #: whose bytes did not change.
-PARSE_VERSION = 2
+PARSE_VERSION = 3
 
 
 def document_version(sha256: str) -> str:

@@ -560,3 +560,21 @@ def test_the_headline_a_writer_gave_her_piece_is_its_title_line(corpus_assistant
     answer = corpus_assistant.ask("What headline did Lily Donahue give her piece?")
     assert "Pyongyang Parlays" in answer.text and "11 July 2024" not in answer.text
     assert_quotes_match_source(answer)
+
+
+def test_a_question_about_a_header_field_is_answered_from_it(wider_assistant: Assistant) -> None:
+    answer = wider_assistant.ask("Which version of CRS product IF12610 is this?")
+    assert "Version: 6" in answer.text and [c.quote for c in answer.citations][:1] == ["Version: 6"]
+    topic = wider_assistant.ask("What topic area is the CRS Defense Primer on the U.S. Space Force filed under?")
+    assert "Defense & Intelligence" in topic.text
+    # a field line never answers a question about the text
+    assert "Version" not in wider_assistant.ask("Which version of the space launch vehicle failed?").text
+
+
+def test_a_header_field_the_document_lacks_is_not_made_up(tmp_path: Path) -> None:
+    """The Australia In Focus exists only as a PDF, whose header has no "Version:" line: asked
+    which version it is, the assistant says the corpus does not answer, not its number line."""
+    from assistant.testing import make_assistant
+
+    bot = make_assistant(tmp_path, corpus=[CRS / "IF10491.14.pdf"])
+    assert_abstains(bot.ask("Which version of CRS In Focus IF10491 is this?"))

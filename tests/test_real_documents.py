@@ -701,3 +701,16 @@ def test_the_same_notes_in_both_formats(docs: dict[Path, Document]) -> None:
                 for c in chunk_document(docs[path]) if c.kind == "footnote"]
 
     assert notes(R48903_MD) == notes(R48903_PDF)
+
+
+@pytest.mark.parametrize("path", MARKDOWN_FILES, ids=lambda p: p.name[:16])
+def test_header_fields_are_quotable_lines_of_their_own(docs: dict[Path, Document], path: Path) -> None:
+    """The header's "Product Type:", "Version:" lines are `field` passages (each value once,
+    though the page repeats its header in a table); its "Source:" web address is not."""
+    document = docs[path]
+    fields = [b.text for b in of_kind(document, "field")]
+    assert any(f.startswith("Product Type: ") for f in fields) and any(f.startswith("Version: ") for f in fields)
+    assert not any("://" in f for f in fields)
+    values = [f.partition(":")[2].strip().casefold() for f in fields]
+    assert len(values) == len(set(values))
+    assert all(c.kind != "field" or document.text[c.start:c.end] == c.text for c in chunk_document(document))

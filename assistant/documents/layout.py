@@ -40,6 +40,7 @@ class LayoutRules:
     pdf_short_line: float
     pdf_heading_width: float
     pdf_heading_width_after_full_line: float
+    field_words: int = 12  # a header field worth answering from has at most this many words
 
     @classmethod
     def from_settings(cls, settings: Any) -> LayoutRules:
@@ -47,7 +48,7 @@ class LayoutRules:
             settings.parse_link_density, settings.parse_heading_max_words, settings.parse_heading_max_chars,
             settings.parse_legal_notice_tail, settings.pdf_furniture_zone_lines,
             settings.pdf_furniture_repeat_share, settings.pdf_furniture_prefix_chars, settings.pdf_short_line,
-            settings.pdf_heading_width, settings.pdf_heading_width_after_full_line,
+            settings.pdf_heading_width, settings.pdf_heading_width_after_full_line, settings.parse_field_words,
         )
 
 
@@ -148,6 +149,13 @@ def key_role(key: str) -> str | None:
     if _IDENTIFIER_KEYS.match(key):
         return "identifier"
     return None
+
+
+def is_field_value(value: str) -> bool:
+    """True for the value of a header field worth answering from: a few words, not a web address
+    or a link ("Version: 6", "Topics: Farming & Fisheries"; not "Source: https://...")."""
+    return 0 < len(value.split()) <= rules().field_words and not _URL_LINE.match(value.strip()) \
+        and "://" not in value
 
 
 def normalise_authors(value: str) -> str:

@@ -324,6 +324,8 @@ def _metadata(units: list[_Unit], meta_lines: list[tuple[_Unit, str, str]]) -> d
         evidence.extend(layout.text_dates(unit.text))
         updated = updated or layout.updated_date(unit.text)
     found: dict[str, str] = {}
+    fields: set[str] = set()
+    header_end_at = units[header_end].start if header_end < len(units) else float("inf")
     for unit, key, value in meta_lines:
         role = layout.key_role(key)
         if role == "author" and "author" not in found:
@@ -339,6 +341,11 @@ def _metadata(units: list[_Unit], meta_lines: list[tuple[_Unit, str, str]]) -> d
             if resolved:
                 found["date"] = resolved
                 unit.kind = "dateline"  # when it was published is an answerable fact
+        elif role is None and unit.start < header_end_at and layout.is_field_value(value) and value.casefold() not in fields:
+            # "Version: 6", "Topics: Farming & Fisheries": what the header says of the document is
+            # answerable too (once: a page that repeats its header in a table does not say it twice)
+            fields.add(value.casefold())
+            unit.kind = "field"
     if "date" not in found and updated:
         found["date"] = updated
     return found
