@@ -546,7 +546,9 @@ SOURCE_NOUNS = (
 )
 _ABOUT_THE_SOURCE = re.compile(
     r"\bwho\s+(?:wrote|writes|authored|published|publishes|edited|edits|produced|produces)\b|"
-    rf"\b(?:what|which)\s+(?:date|day)\b[^?]*\b(?:{SOURCE_NOUNS})\b|"
+    # "What date is on the report?", "What day was the brief published?" (not "As of what date
+    # does the brief count 60 ships in the fleet?", which asks what the brief says)
+    rf"\b(?:what|which)\s+(?:date|day)\b[^?]*\b(?:{SOURCE_NOUNS})\b(?!\s+[a-z]+\s+\$?\d)|"
     r"\b(?:what|which)\s+(?:organi[sz]ation|institute|institution|body|agency|outlet|think\s+tank|service)\s+"
     r"(?:wrote|published|produced|issued|released)\b|\bauthors?\b|\bwriters?\b|\bpublisher\b|"
     r"\bwhen\s+(?:was|were|is)\b.*\b(?:published|updated|written|released|issued)\b|\btitle\s+of\b|"

@@ -543,3 +543,10 @@ def test_which_country_and_which_city_ask_for_one_by_name() -> None:
     assert type_evidence("Japan joined the pact in 2001.", "country", question) == ["Japan"]
     assert type_strength("The talks were held in the capital's largest hotel.", "city", "In which city were the talks held?") == 0
     assert type_strength("The talks were held in Lisbon in May.", "city", "In which city were the talks held?") == 2
+
+
+def test_a_date_the_text_counts_by_is_not_the_documents_date() -> None:
+    from assistant.question_types import asks_about_the_source
+
+    assert asks_about_the_source("What date does the report on the dog show carry?")
+    assert not asks_about_the_source("As of what date does the report count 60 dogs in the show?")
