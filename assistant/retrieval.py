@@ -171,7 +171,9 @@ def default_filter(question: str) -> RetrievalFilter:
     "Product Type: <series>") are shown only for a question about one (they match any question
     naming the series, and name no single document)."""
     about_source = asks_about_the_source(question)
-    drop = {"footnote"} if about_source else set()
+    # a date, number or field line says when the document changed or what it is, not what it
+    # reports: a question about its text never quotes one, so none takes a passage's place
+    drop = {"footnote"} if about_source else {"dateline", "identifier"}
     if not (about_source and "field" in source_kinds(question)):
         drop.add("field")
     kinds = tuple(k for k in ANSWERABLE_KINDS if k not in drop)

@@ -186,3 +186,17 @@ def _tie_hits() -> list:  # type: ignore[type-arg]
                      order=0, title="T")
 
     return [(chunk("/c/b.pdf"), 0.5000001), (chunk("/c/a.md"), 0.5), (chunk("/c/best.md"), 0.7)]
+
+
+def test_lines_only_a_question_about_the_document_can_use_are_shown_only_for_one() -> None:
+    """A date, number or header-field line never answers a question about the text, so it takes
+    no passage's place there; footnotes citing other works stay out of a question about the
+    document itself; a field line is shown only to a question that asks for a field."""
+    from assistant.retrieval import default_filter
+
+    about_text = default_filter("What does the brief say is at issue for Congress?").kinds
+    assert {"dateline", "identifier", "field"}.isdisjoint(about_text) and {"paragraph", "footnote", "title"} <= set(about_text)
+    who = default_filter("Who wrote the brief on the strait?").kinds
+    assert {"dateline", "identifier", "byline"} <= set(who) and "footnote" not in who and "field" not in who
+    assert "field" in default_filter("Which version of the brief is this?").kinds
+    assert "caption" in default_filter("Who is credited for the photo in the brief?").kinds
