@@ -822,14 +822,14 @@ def _name_keys(name: str) -> frozenset[str]:
     collapsed = name.replace(".", "").strip()
     if collapsed.isupper() and 1 < len(collapsed) <= 6:
         keys.add(collapsed.casefold())
-    # "Beijing" for China, its name or its initials ("us"); each of "Beijing and Pyongyang" too
+    # a capital for its country, its name or its initials ("us"); each capital of "Lisbon and Madrid" too
     for part in _CONJUNCTS.split(name):
         if country := country_of_capital(part):
             keys.add(_initials(country) or country.casefold())
     return frozenset(keys)
 
 
-#: Where a name of several things divides ("Beijing and Pyongyang", "Canberra, Tokyo & Seoul").
+#: Where a name of several things divides ("Lisbon and Madrid", "Oslo, Lima & Quito").
 _CONJUNCTS = re.compile(r"\s*(?:,|&|\band\b)\s*")
 
 

@@ -2,7 +2,7 @@
 
 Tokens are Unicode words (so a title in another script is searchable), English-stemmed, with
 stopwords dropped. A query word the corpus never uses is mapped to the closest vocabulary
-word when one is close enough: "sumit" finds "summit", "contry" finds "country".
+word when one is close enough: "recieve" finds "receive", "goverment" finds "government".
 
 Nothing here grows with the corpus per question or at start-up:
 

@@ -17,9 +17,12 @@ from .common import make_block, parse_date
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)(?P<mark>[•·▪◦‣*-])[ \t\u00a0]+")
 _BYLINE = re.compile(r"^(?P<author>[^|]{2,120}?)\s*\|\s*(?P<date>.{6,40}?)\s*$")
 _KNOWN_HEADINGS = {"summary", "forecast", "analysis", "background", "assessment", "outlook"}
+#: An image placeholder or credit line, by its shape: "See the map in the original post", a
+#: "Source(s):" or "Credit:" label, a photo/image word, a licence, a handle, "via", or the
+#: "<owner> / <library>" form of a credit.
 _CAPTION_HINTS = re.compile(
-    r"^see (this|the) .{0,40}(in the original post|original)|wikimedia|flickr|getty|reuters"
-    r"|\bap photo\b|creative commons|\bcc[ -]by\b|\bvia\b|/",
+    r"^see (this|the) .{0,40}(in the original post|original)|^(?:image\s+)?(?:sources?|credits?|photo)\s*:"
+    r"|\b(?:photo|image|photograph)\b|creative commons|\bcc[ -]by\b|©|(?:^|\s)@\w|\bvia\b|/",
     re.IGNORECASE,
 )
 _BOILERPLATE = {"view original", "read more", "share", "print"}
