@@ -158,8 +158,9 @@ class QuestionCues:
     ``names`` holds, for each name the question mentions that is distinctive in this corpus,
     its distinctive words: a passage that mentions none of them cannot answer a question about
     that name, however close its wording; ``weights`` says how much of the question each name
-    carries. ``unknown`` records that a name's words occur nowhere
-    in the corpus ("What did <a person the corpus never mentions> say about the pact?").
+    carries. ``unknown`` records that a name's words occur nowhere in the corpus, in no related
+    form ("What did <a person the corpus never mentions> say about the pact?"): the question is
+    declined, however well its other words match.
     """
 
     kind: AnswerType | None = None
@@ -373,11 +374,14 @@ class ExtractiveComposer:
                 if keys not in names:
                     names.append(keys)
                     weights.append(sum(idf(t) for t in dict.fromkeys(stem_all(list(tokens)))) / total)
-            # an ordinary name (not an acronym, which may be spelt out) the corpus never uses
-            if tokens and not name.isupper() and all(rarity(t) >= 0.999 for t in tokens) and not (
-                    (country := country_of_capital(name))
-                    and any(rarity(t) < 0.999 for t in content_words(country))):  # a capital for its country
-                unknown = True
+            # an ordinary name (not an acronym, which may be spelt out) the corpus never uses: in
+            # any of its parts ("Lisbon and <a name the corpus uses>" is not), nor as its country
+            # for a capital, nor in a related form ("Andorran" for "Andorra", "North" in "Northern")
+            unknown = unknown or any(
+                all(rarity(t) >= 0.999 and not any(rarity(r) < 0.999 for r in _related_forms(t)) for t in tokens)
+                and not ((country := country_of_capital(part)) and any(rarity(t) < 0.999 for t in content_words(country)))
+                for part in _CONJUNCTS.split(name)
+                if not part.isupper() and (tokens := [t for t in content_words(part) if len(t) >= 3 and t in corrected]))
         required: list[int] = []
         codes: list[int] = []
         for name in pinned_names(state.standalone):
@@ -417,7 +421,7 @@ class ExtractiveComposer:
                 c.text if _YEAR_IN_TEXT.search(c.text) else c.passage.text, cues.years)]
         if not cues.about_source:  # "Updated April 10, 2026." says when the document changed, not what it reports
             cands = [c for c in cands if c.kind not in _SOURCE_ONLY]
-        if not cands:
+        if not cands or cues.unknown:  # about something the corpus never names
             return []
         for c in cands:
             c.strength = self._strength(c, cues, question)
@@ -831,6 +835,14 @@ def _name_keys(name: str) -> frozenset[str]:
 
 #: Where a name of several things divides ("Lisbon and Madrid", "Oslo, Lima & Quito").
 _CONJUNCTS = re.compile(r"\s*(?:,|&|\band\b)\s*")
+
+
+def _related_forms(word: str) -> list[str]:
+    """Forms a name's word may take in a text: the place a demonym comes from ("african" ->
+    "africa", "iranian" -> "iran", "chinese" -> "china") and the adjective of a place or
+    direction ("iran" -> "iranian", "west" -> "western")."""
+    roots = [r for r in (word[:-1], word[:-2], word[:-3], word[:-3] + "a") if len(r) >= 4] if len(word) >= 6 else []
+    return roots + [word + end for end in ("n", "an", "ian", "ese", "i", "ern")]
 
 
 def _initials(name: str) -> str | None:

@@ -578,3 +578,23 @@ def test_a_header_field_the_document_lacks_is_not_made_up(tmp_path: Path) -> Non
 
     bot = make_assistant(tmp_path, corpus=[CRS / "IF10491.14.pdf"])
     assert_abstains(bot.ask("Which version of CRS In Focus IF10491 is this?"))
+
+
+@pytest.mark.parametrize("question", [
+    "How did the Senate vote on the FY2026 NDAA that authorized the Space Force's end strength increase?",
+    "Is the Space Force's budget larger than NASA's budget?",
+])
+def test_a_name_the_corpus_never_uses_in_any_form_is_declined(wider_assistant: Assistant, question: str) -> None:
+    """Neither "Senate" nor "NASA" is in any indexed document: however well the rest matches
+    (the FY2026 NDAA, the Space Force's budget), the corpus does not answer."""
+    assert_abstains(wider_assistant.ask(question))
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("How do Moscow and Pyongyang want their partnership positioned relative to the West?", "Western"),
+    ("What did the Russian president thank North Korea for?", "children"),
+])
+def test_a_name_the_corpus_puts_another_way_is_still_answered(corpus_assistant: Assistant, question: str, fact: str) -> None:
+    """"Moscow" is the capital of Russia, "the West" is "Western" in the text, "Russian" is Russia's."""
+    answer = corpus_assistant.ask(question)
+    assert not answer.abstained and fact in answer.text, answer.text
