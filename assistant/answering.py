@@ -158,14 +158,15 @@ class QuestionCues:
     ``names`` holds, for each name the question mentions that is distinctive in this corpus,
     its distinctive words: a passage that mentions none of them cannot answer a question about
     that name, however close its wording; ``weights`` says how much of the question each name
-    carries. ``unknown`` records that a name's words occur nowhere in the corpus, in no related
-    form ("What did <a person the corpus never mentions> say about the pact?"): the question is
-    declined, however well its other words match.
+    carries. ``unknown`` holds the words of each name that occur nowhere in the corpus, in no
+    related form ("What did <a person the corpus never mentions> say about the pact?"): unless a
+    passage shown says them after all (an index still catching up), the question is declined,
+    however well its other words match.
     """
 
     kind: AnswerType | None = None
     names: tuple[tuple[str, ...], ...] = ()
-    unknown: bool = False
+    unknown: tuple[tuple[str, ...], ...] = ()
     mentioned: tuple[str, ...] = ()  # every name of the question, for preferring sentences that name it
     weights: tuple[float, ...] = ()  # each name's share of the question's total word weight (IDF)
     about_source: bool = False  # asks who wrote a document, when, or its title: metadata lines answer
@@ -362,7 +363,7 @@ class ExtractiveComposer:
         corrected = set(words(state.standalone))
         names: list[tuple[str, ...]] = []
         weights: list[float] = []
-        unknown = False
+        unknown: list[tuple[str, ...]] = []
         total = sum(idf(t) for t in dict.fromkeys(stem_all(content_words(state.standalone)))) or 1.0
         for name in dict.fromkeys(question_names(state.standalone) + question_names(state.question)):
             tokens = [t for t in content_words(name) if len(t) >= 3 and t in corrected]
@@ -377,11 +378,11 @@ class ExtractiveComposer:
             # an ordinary name (not an acronym, which may be spelt out) the corpus never uses: in
             # any of its parts ("Lisbon and <a name the corpus uses>" is not), nor as its country
             # for a capital, nor in a related form ("Andorran" for "Andorra", "North" in "Northern")
-            unknown = unknown or any(
-                all(rarity(t) >= 0.999 and not any(rarity(r) < 0.999 for r in _related_forms(t)) for t in tokens)
-                and not ((country := country_of_capital(part)) and any(rarity(t) < 0.999 for t in content_words(country)))
-                for part in _CONJUNCTS.split(name)
-                if not part.isupper() and (tokens := [t for t in content_words(part) if len(t) >= 3 and t in corrected]))
+            unknown += [
+                tuple(tokens) for part in _CONJUNCTS.split(name)
+                if not part.isupper() and (tokens := [t for t in content_words(part) if len(t) >= 3 and t in corrected])
+                and all(rarity(t) >= 0.999 and not any(rarity(r) < 0.999 for r in _related_forms(t)) for t in tokens)
+                and not ((country := country_of_capital(part)) and any(rarity(t) < 0.999 for t in content_words(country)))]
         required: list[int] = []
         codes: list[int] = []
         for name in pinned_names(state.standalone):
@@ -399,7 +400,7 @@ class ExtractiveComposer:
                          if (m := NUMBERED_NAME.fullmatch(name)))
         # the years the user wrote: a year a follow-up's rewriting brought in may name the wrong thing
         years = tuple(name for name in pinned_names(state.question) if _YEAR.fullmatch(name))
-        return QuestionCues(kind, tuple(names), unknown, mentioned, tuple(weights), required=tuple(required),
+        return QuestionCues(kind, tuple(names), tuple(dict.fromkeys(unknown)), mentioned, tuple(weights), required=tuple(required),
                             codes=tuple(codes), numbered=numbered, years=years)
 
     def _strength(self, c: Candidate, cues: QuestionCues, question: str) -> int:
@@ -421,8 +422,12 @@ class ExtractiveComposer:
                 c.text if _YEAR_IN_TEXT.search(c.text) else c.passage.text, cues.years)]
         if not cues.about_source:  # "Updated April 10, 2026." says when the document changed, not what it reports
             cands = [c for c in cands if c.kind not in _SOURCE_ONLY]
-        if not cands or cues.unknown:  # about something the corpus never names
+        if not cands:
             return []
+        if cues.unknown:  # about something the corpus never names (unless a passage shown does)
+            said = set().union(*(_present(c.passage.text) for c in cands))
+            if any(not set(tokens) & said for tokens in cues.unknown):
+                return []
         for c in cands:
             c.strength = self._strength(c, cues, question)
         background = float(np.median([c.score for c in cands]))
