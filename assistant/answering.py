@@ -16,6 +16,7 @@ wrote is the pipeline's last step (:func:`assistant.markers.validate_citations`)
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -426,7 +427,7 @@ class ExtractiveComposer:
             return []
         if cues.unknown:  # about something the corpus never names (unless a passage shown does)
             said = set().union(*(_present(c.passage.text) for c in cands))
-            if any(not set(tokens) & said for tokens in cues.unknown):
+            if any(not any(_alike(t, w) for t in tokens for w in said) for tokens in cues.unknown):
                 return []
         for c in cands:
             c.strength = self._strength(c, cues, question)
@@ -840,6 +841,16 @@ def _name_keys(name: str) -> frozenset[str]:
 
 #: Where a name of several things divides ("Lisbon and Madrid", "Oslo, Lima & Quito").
 _CONJUNCTS = re.compile(r"\s*(?:,|&|\band\b)\s*")
+
+
+def _alike(word: str, other: str) -> bool:
+    """The same word, or two forms of one ("britain" and "british", "senate" and "senator"):
+    both of five letters or more, sharing all but the last three letters of the shorter, and at
+    least four ("indo" in "Indo-Pacific" is no form of "indonesia")."""
+    if word == other:
+        return True
+    shortest = min(len(word), len(other))
+    return shortest >= 5 and len(os.path.commonprefix([word, other])) >= max(4, shortest - 3)
 
 
 def _related_forms(word: str) -> list[str]:

@@ -598,3 +598,12 @@ def test_a_name_the_corpus_puts_another_way_is_still_answered(corpus_assistant: 
     """"Moscow" is the capital of Russia, "the West" is "Western" in the text, "Russian" is Russia's."""
     answer = corpus_assistant.ask(question)
     assert not answer.abstained and fact in answer.text, answer.text
+
+
+def test_a_name_the_shown_passages_say_in_another_form_is_not_unknown(tmp_path: Path) -> None:
+    """The Australia In Focus says "British" and "United Kingdom", never "Britain"."""
+    from assistant.testing import make_assistant
+
+    bot = make_assistant(tmp_path, corpus=[CRS / "IF10491.14.pdf"])
+    answer = bot.ask("In what year did Australia claim legal independence from Britain?")
+    assert not answer.abstained and "1942" in answer.text, answer.text
