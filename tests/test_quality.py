@@ -42,14 +42,16 @@ EXTRA = Path(__file__).parent / "eval" / "corpora" / "crs"
 #: Re-measured 2026-11-28 16:47 UTC at commit e7fda62 (fourth round, scored once; see
 #: tests/eval/README.md): every answer bar raised to about 0.02 below the new figures. Scored a
 #: second and last time at 17:20 UTC (commit aa91f28): evidence, right document, key facts raised.
+#: Re-measured 2026-11-28 18:52 UTC at commit 1b2027e (fifth round; see tests/eval/README.md):
+#: every answer bar raised to about 0.02 below the new figures.
 MULTI_BARS = {
     "hit@3": 0.84,                 # measured 0.868
-    "evidence_cited": 0.87,        # 0.840 at b4a1fdf; 0.849 at 46300af; 0.877 at e7fda62; 0.887 at aa91f28
-    "right_document_cited": 0.95,  # 0.925 at b4a1fdf; 0.943 at 46300af; 0.962 at e7fda62; 0.972 at aa91f28
-    "key_fact_accuracy": 0.88,     # 0.844 at b4a1fdf; 0.858 at 46300af; 0.887 at e7fda62; 0.896 at aa91f28
-    "answered_rate": 0.96,         # 0.953; 0.953 at b4a1fdf; 0.953 at 5c46039 and 46300af; 0.981 at e7fda62
-    "abstention_precision": 0.90,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf; 0.808 at 46300af; 0.917 at e7fda62
-    "abstention_recall": 0.69,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf; 0.677 at 46300af; 0.710 at e7fda62
+    "evidence_cited": 0.88,        # 0.840 at b4a1fdf; 0.849 at 46300af; 0.877 at e7fda62; 0.887 at aa91f28; 0.896 at 1b2027e
+    "right_document_cited": 0.96,  # 0.925 at b4a1fdf; 0.943 at 46300af; 0.962 at e7fda62; 0.972 at aa91f28; 0.981 at 1b2027e
+    "key_fact_accuracy": 0.89,     # 0.844 at b4a1fdf; 0.858 at 46300af; 0.887 at e7fda62; 0.896 at aa91f28; 0.906 at 1b2027e
+    "answered_rate": 0.97,         # 0.953; 0.953 at b4a1fdf; 0.953 at 5c46039 and 46300af; 0.981 at e7fda62; 0.991 at 1b2027e
+    "abstention_precision": 0.94,  # 0.783; 0.760 at 9248e8f; 0.800 at b4a1fdf; 0.808 at 46300af; 0.917 at e7fda62; 0.960 at 1b2027e
+    "abstention_recall": 0.75,     # 0.581; 0.613 at 9248e8f; 0.645 at b4a1fdf; 0.677 at 46300af; 0.710 at e7fda62; 0.774 at 1b2027e
     "injection_catch_rate": 0.98,  # 1.000
     "citation_recall": 0.98,       # 1.000
     "citation_precision": 0.98,    # 1.000
@@ -82,9 +84,10 @@ BISI_BARS = {
     # round; 0.766 / 0.906 / 0.727 / 0.800): answered rate and abstention precision are back at
     # their old bars (0.90 / 0.70), which are restored; key facts 0.74. At 16:47 UTC (e7fda62,
     # fourth round; 0.859 / 0.969 / 0.889 / 0.800): key facts 0.84, answered 0.95, precision 0.87.
+    # At 18:52 UTC (1b2027e, fifth round; 0.859 / 1.000 / 1.000 / 0.800): answered 0.97, precision 0.95.
     "key_fact_accuracy": 0.84,
-    "answered_rate": 0.95,
-    "abstention_precision": 0.87,
+    "answered_rate": 0.97,
+    "abstention_precision": 0.95,
     "abstention_recall": 0.78,
 }
 
