@@ -426,7 +426,7 @@ class ExtractiveComposer:
         if not cands:
             return []
         if cues.unknown:  # about something the corpus never names (unless a passage shown does)
-            said = set().union(*(_present(c.passage.text) for c in cands))
+            said = set().union(*(_present(text) for text in {c.passage.text for c in cands}))
             if any(not any(_alike(t, w) for t in tokens for w in said) for tokens in cues.unknown):
                 return []
         for c in cands:
