@@ -809,7 +809,9 @@ def _present(text: str) -> set[str]:
     capitalised phrases ("Government Accountability Office" -> "gao")."""
     present = set(words(text))
     present |= {m.group(0).replace(".", "").casefold() for m in re.finditer(r"\b(?:[A-Z]\.){2,}", text)}
-    present |= {"".join(w[0] for w in m.group(0).split() if w[0].isupper()).casefold() for m in _PHRASE.finditer(text)}
+    for m in _PHRASE.finditer(text):  # "Though South Korea ...": "sk" too, not only "tsk"
+        initials = "".join(w[0] for w in m.group(0).split() if w[0].isupper()).casefold()
+        present |= {initials[i:] for i in range(len(initials) - 1)}
     present |= {f"{m.group(1)} {m.group(2)}".casefold() for m in NUMBERED_NAME.finditer(text)}  # "pillar 2"
     return present
 

@@ -366,3 +366,11 @@ def test_a_long_sentence_is_judged_by_its_best_clause_too(embedder: Embedder) ->
     short = Passage(number=2, chunk_id="c2", doc_id="/corpus/visit.txt", title="Visit", kind="paragraph",
                     text="The talks ended early.", start=0, end=22, score=0.03)
     assert clause_texts(candidates([short])[0]) == [], "a sentence that does not divide has no clauses"
+
+
+def test_a_sentence_opening_word_is_no_part_of_a_names_initials() -> None:
+    """"Though South Korea ..." says "SK"; the capital of its first word does not hide it."""
+    from assistant.answering import _present
+
+    assert {"sk", "tsk"} <= _present("Though South Korea had hoped to stay friendly, it was angered.")
+    assert "us" in _present("Before United States forces arrived, the port was quiet.")
