@@ -26,6 +26,7 @@ from typing import Protocol
 import numpy as np
 
 from .config import Settings
+from .counts import counted_noun, gives_count
 from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .metadata_text import METADATA_KINDS, shown_sentence, statement
@@ -411,7 +412,7 @@ class ExtractiveComposer:
             if cues.kind in ("date", "number"):  # a metadata line carries a date only if it shows one
                 return type_strength(c.text, cues.kind, question)
             return _METADATA_TYPES[c.kind].get(cues.kind, 0)
-        return type_strength(c.text, cues.kind, question)
+        return type_strength(c.text, cues.kind, question, c.passage.text)
 
     # -- choosing ---------------------------------------------------------------------------
     def select(self, cands: list[Candidate], cues: QuestionCues = QuestionCues(), question: str = "") -> list[Candidate]:
@@ -577,6 +578,8 @@ class ExtractiveComposer:
             return []  # "trade between Australia and China"; the sentence gives Australia's trade with the U.S.
         if all(misses_the_first(c.text, question) for c in chosen[:lead]):
             return []  # "Who was the first chief?"; the sentence names the current one
+        if (noun := counted_noun(question)) and all(gives_count(c.text, noun) is False for c in chosen[:lead]):
+            return []  # "How many crew members were killed?"; the sentence says "several crew members"
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it
         if (options := compared_options(question)) and not any(ranks_options(c.text, options) for c in chosen):

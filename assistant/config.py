@@ -204,9 +204,9 @@ class Settings(BaseSettings):
         True, description="Decline a question of a type in typed_answers when no chosen sentence holds an answer of that type."
     )
     typed_answers: tuple[AnswerType, ...] = Field(
-        ("date", "number", "duration", "age", "money", "name", "person", "city"),
+        ("date", "number", "duration", "age", "money", "name", "person", "city", "company"),
         description="Answer types a question is declined without (a date, a number, a name not in the question, a "
-        "city GeoNames knows). Person, place and reason are left out: dev showed their looser carriers (role words, any "
+        "city GeoNames knows, a firm's or school's name for 'Which company ...?'). Person, place and reason are left out: dev showed their looser carriers (role words, any "
         "name) decline answerable questions. Country is left out too: the country table has no other names "
         "('Britain', 'the PRC'), so a plain answer could be declined.",
     )

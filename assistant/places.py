@@ -62,7 +62,7 @@ def _country_names() -> frozenset[str]:
         if not name:
             continue
         names.add(name)
-        initials = _capital_letters(name)
+        initials = capital_letters(name)
         if len(initials) >= 2:
             names.add("".join(initials))
             names.add("".join(f"{c}." for c in initials))
@@ -97,7 +97,7 @@ def _named(text: str, runs: re.Pattern[str], known: Callable[[str], bool], longe
     return found
 
 
-def _capital_letters(name: str) -> list[str]:
+def capital_letters(name: str) -> list[str]:
     """The first letters of a name's capitalised words ("United Arab Emirates" -> U, A, E)."""
     return [w[0] for w in name.split() if w[0].isupper()]
 
@@ -109,10 +109,24 @@ def countries_named(text: str) -> list[str]:
 
 def country_key(name: str) -> str:
     """One key for a country however it is written: "United States", "U.S." and "US" -> "us"."""
-    initials = _capital_letters(name)
+    initials = capital_letters(name)
     return "".join(initials).casefold() if len(initials) >= 2 else name.replace(".", "").casefold()
 
 
 def cities_named(text: str) -> list[str]:
     """The cities ``text`` names ("ports of New Orleans and Savannah" -> ["New Orleans", "Savannah"])."""
     return _named(text, _PLACE_NAME, _city_names().__contains__)
+
+
+def is_place_word(word: str) -> bool:
+    """True for a country's or a city's name, or the word for its people ("Australian",
+    "Chinese", "Iranian"): a place, not a firm."""
+    word = _unpossessed(word.strip())
+    if word in _country_names() or word in _city_names():
+        return True
+    for ending in ("n", "an", "ian", "ese", "i"):
+        root = word[: -len(ending)]
+        if word.endswith(ending) and len(root) >= 3 and any(
+                r in _country_names() or r in _city_names() for r in (root, root + "a", root + "ia")):
+            return True
+    return False

@@ -18,11 +18,11 @@ import re
 import unicodedata
 from typing import Literal
 
-from .places import cities_named, countries_named, country_key
+from .places import capital_letters, cities_named, countries_named, country_key, is_place_word
 from .text import STOPWORDS
 
 AnswerType = Literal["agent", "person", "date", "duration", "age", "money", "number", "name", "place", "reason",
-                     "country", "city"]
+                     "country", "city", "company"]
 
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -107,6 +107,13 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     # "Which Gulf country ...?", "In which city ...?": a country or a city by name (GeoNames)
     ("country", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:country|countries|nation|nations)\b", re.I)),
     ("city", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:city|cities|town|towns)\b", re.I)),
+    # "Which company builds ...?", "At which university ...?": a firm's or a school's own name,
+    # not the agency that buys from it nor the country it is in
+    ("company", re.compile(
+        r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:company|companies|firm|firms|contractor|contractors|subcontractor|"
+        r"manufacturer|manufacturers|maker|makers|shipyard|shipyards|shipbuilder|shipbuilders|vendor|vendors|"
+        r"airline|airlines|bank|banks|university|universities|pollster|pollsters|"
+        r"polling\s+(?:organi[sz]ation|firm|company|agency))\b", re.I)),
     ("agent", re.compile(
         r"^\s*(?:and\s+)?(?:who|whom|whose)\b|\b(?:by|to|from|with)\s+whom\b|\bwho\s+(?:else|was|is|were|are)\b|"
         r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:person|people|organi[sz]ation|organi[sz]ations|agency|agencies|company|"
@@ -244,8 +251,9 @@ def _value(number: str) -> float | None:
         return None
 
 
-def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") -> list[str]:
-    """The strings in ``sentence`` that have the shape ``kind`` asks for, minus the question's own."""
+def type_evidence(sentence: str, kind: AnswerType | None, question: str = "", context: str = "") -> list[str]:
+    """The strings in ``sentence`` that have the shape ``kind`` asks for, minus the question's own
+    (``context``, the sentence's passage, tells a person's surname from a firm's name)."""
     if kind is None:
         return [sentence] if sentence.strip() else []
     asked = _asked(question)
@@ -299,13 +307,15 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "") ->
         found = cities_named(sentence)
     elif kind == "person":  # a person's name: after a title, or a name that heads nothing else
         found = _person_names(sentence)
+    elif kind == "company":
+        found = company_names(sentence, context, question)
     else:  # agent, name, place: names, titles, quotes, other scripts
         found = [m.group(1) for m in _QUOTED.finditer(sentence)]
         found += _proper_names(sentence)
         found += _non_latin(sentence)
         if kind == "agent":
             found += [m.group(0) for m in _AGENT_WORDS.finditer(sentence)]
-    if kind in ("agent", "name", "place", "country", "city"):
+    if kind in ("agent", "name", "place", "country", "city", "company"):
         return [f for f in found if _is_new(f, asked)]
     return [f for f in found if not _folded_words(f) <= asked or not _folded_words(f)]
 
@@ -317,7 +327,7 @@ def carries(sentence: str, kind: AnswerType | None, question: str = "") -> bool:
     return bool(type_evidence(sentence, kind, question))
 
 
-def type_strength(sentence: str, kind: AnswerType | None, question: str = "") -> int:
+def type_strength(sentence: str, kind: AnswerType | None, question: str = "", context: str = "") -> int:
     """How clearly ``sentence`` carries the asked-for kind: 0 not at all, 1 loosely, 2 plainly.
 
     Plainly: a title in quotes or another script for a name, a capitalised name for a person or
@@ -328,7 +338,7 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
     """
     if kind is None:
         return 1
-    evidence = type_evidence(sentence, kind, question)
+    evidence = type_evidence(sentence, kind, question, context)
     if not evidence:
         return 0
     asked = _asked(question)
@@ -341,7 +351,7 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "") ->
         return 2 if any(_is_new(f, asked) for f in strong) else 1
     if kind == "person":
         return 2 if any(_is_new(f, asked) for f in evidence) else 0
-    if kind in ("country", "city"):  # a country or a city the question does not name, or none
+    if kind in ("country", "city", "company"):  # one the question does not name, or none
         return 2
     if kind in ("agent", "place"):
         return 2 if any(_is_new(f, asked) for f in _proper_names(sentence) + _non_latin(sentence)) else 1
@@ -405,6 +415,60 @@ def _person_names(sentence: str) -> list[str]:
         elif _is_person_name(name):
             out.append(name)
     return out
+
+
+#: Words that end the name of a public body, a law, a programme or an event, never of a firm.
+_PUBLIC_HEADS = frozenset(
+    """treaty pact agreement accord alliance act law bill convention charter declaration program
+    programme plan strategy initiative project operation agency office department ministry council
+    committee commission command force forces army navy party court government administration
+    state states republic kingdom empire city port base station pillar architecture war corps
+    guard guards congress parliament senate house service enterprise system report article""".split()
+) | _PLACE_HEADS
+
+
+def company_names(sentence: str, context: str = "", question: str = "") -> list[str]:
+    """Names in ``sentence`` that can be a firm's or a school's: not a country, a city or a
+    person (by a title here or in ``context``, the sentence's passage: "Prime Minister Albanese"
+    makes "Albanese" a person), not a public body, law or programme ("the Space Force", "the ...
+    Act", "the ... Missile Tracking program"), not an abbreviation spelled out in brackets
+    ("(NDAA)"), and not the spelled-out form of initials ``question`` uses ("OPIR")."""
+    spelled = {m.group(1) for m in re.finditer(r"\(([A-Z][A-Za-z&.-]*[A-Z]s?)\)", f"{sentence} {context}")}
+    persons = {w for text in (sentence, context) for n in _proper_names(text) for w in _titled(n)}
+    places = {w.casefold() for n in countries_named(sentence) + cities_named(sentence) for w in n.split()}
+    asked = _asked(question) if question else set()
+    out = []
+    runs = _proper_names(sentence)
+    opening = re.match(r"\s*([A-Z][a-z][\w-]+)\b", sentence)
+    if opening and opening.group(1) in set(_proper_names(context)) - {r.split()[0] for r in runs}:
+        runs.insert(0, opening.group(1))  # "Crowley manages ...": a name wherever the passage writes it
+    runs += re.findall(r"\b[a-z]+[A-Z][\w-]*", sentence)  # "xAI", "eBay"
+    for run in runs:
+        at = sentence.find(run)
+        # the word the name heads, past a bracketed abbreviation and more of the name:
+        # "Overhead Persistent Infrared (OPIR) Missile Warning program" heads "program"
+        head = re.match(r"[\s’'s]*(?:\([^)]*\)\s*)?(?:(?:[A-Z][\w-]*|and|of)\s+)*([a-z]+)",
+                        sentence[at + len(run):]) if at >= 0 else None
+        if head and head.group(1).removesuffix("s") in _PUBLIC_HEADS or "".join(capital_letters(run)).casefold() in asked:
+            continue
+        for name in re.split(r"\s+and\s+", run):  # "Prime Minister Albanese and President Trump": two names
+            tokens, folded = _name_tokens(name)
+            if (name in spelled or set(folded) <= persons | places or folded[0] in _PERSON_TITLES
+                    or re.fullmatch(r"[A-Z]{2,}s", name)  # "SSNs": a kind of thing, abbreviated
+                    or any(t in _PUBLIC_HEADS or t.removesuffix("s") in _PUBLIC_HEADS for t in folded)):
+                continue
+            if all(is_place_word(t) or re.search(r"-(?:based|owned|flagged|led|made|run|backed|class)$", t) for t in tokens):
+                continue  # "Australian", "U.S.", "a PRC-based company"
+            out.append(name)
+    return out
+
+
+def _titled(name: str) -> list[str]:
+    """The folded words of the person a title introduces in ``name`` ("Prime Minister Anthony
+    Albanese" -> anthony, albanese), or none."""
+    tokens, folded = _name_tokens(name)
+    titled = [i for i, t in enumerate(folded) if t in _PERSON_TITLES]
+    return [t for t in folded[titled[-1] + 1:] if t not in _THING_HEADS] if titled else []
 
 
 def _name_tokens(name: str) -> tuple[list[str], list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from assistant.question_types import carries, expected_type, type_evidence, type_strength
 
@@ -16,6 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 ARTICLE = (REPO / "corpus" / "bisi-2024-07-11-pyongyang-parlays.txt").read_text(encoding="utf-8")
 SPACE = (REPO / "tests" / "eval" / "corpora" / "crs" / "IF12610v6-defense-primer-u-s-space-force.md").read_text(encoding="utf-8")
 HORMUZ = next((REPO / "tests" / "eval" / "corpora" / "crs").glob("R48903v3-*.md")).read_text(encoding="utf-8")
+AUSTRALIA = "".join(page.extract_text() for page in PdfReader(REPO / "tests" / "eval" / "corpora" / "crs" / "IF10491.14.pdf").pages)
 
 SONG = "Bathed in a purple neon glow, Putin and Kim listened to a performance of a Russian song, memorialising war heroes."
 TITLE = "“We’ll Stand” (Встанем) is thought to have been originally written for the millions killed in World War II"
@@ -179,8 +181,39 @@ def test_an_acronym_of_the_questions_own_phrase_is_not_new() -> None:
 
 
 def test_a_company_with_a_modifier_is_still_asked_for() -> None:
-    assert expected_type("Which PRC-based company holds the lease on the port?") == "agent"
-    assert expected_type("Which shipping company owns the vessel?") == "agent"
+    assert expected_type("Which PRC-based company holds the lease on the port?") == "company"
+    assert expected_type("Which shipping company owns the vessel?") == "company"
+    assert expected_type("At which university do the researchers work?") == "company"
+    assert expected_type("Which polling organisation ran the survey?") == "company"
+    # who published a document is an organisation, not a firm asked for by its trade
+    assert expected_type("Which organization published the report?") == "agent"
+
+
+OPIR = "The Space Force is developing the Overhead Persistent Infrared and Resilient (OPIR) Missile Warning and Missile Tracking program."
+AUKUS = ("AUKUS Pillar 1 would allow Australia to purchase 3-5 U.S. Virginia-class nuclear-powered attack submarines "
+         "(SSNs) in the 2030s as authorized in the 2024 National Defense Authorization Act (NDAA).")
+
+
+def test_the_company_sentences_are_taken_from_the_dev_products() -> None:
+    assert OPIR in SPACE
+    assert " ".join(AUKUS.split()) in " ".join(AUSTRALIA.split())
+
+
+def test_a_firms_name_is_not_a_public_body_a_law_a_place_or_a_person() -> None:
+    company = "Which company builds the submarines?"
+    assert type_evidence(AUKUS, "company", company) == []  # a pillar, a country, an abbreviation, an Act
+    assert type_evidence(OPIR, "company", company) == []  # the Space Force and a programme
+    assert type_evidence(OPIR, "company", "Which company builds the OPIR satellites?") == []
+    albanese = "During an October 2025 visit, Albanese and President Trump signed a framework."
+    assert type_evidence(albanese, "company", company, "Prime Minister Anthony Albanese spoke.") == []
+    assert type_evidence("Officials said an Australian company and a PRC-based company bid.", "company", company) == []
+    # made-up firms: plain names, a name opening the sentence that its passage writes as a name, "xAI"
+    found = type_evidence("The contract went to Acme Shipbuilding and Lockheed Martin, with help from Stanford University.",
+                          "company", company)
+    assert found == ["Acme Shipbuilding", "Lockheed Martin", "Stanford University"]
+    assert type_evidence("Gabion manages the ships.", "company", company, "The yard is run by Gabion.") == ["Gabion"]
+    assert type_evidence("Engineers at xAI built it.", "company", company) == ["xAI"]
+    assert type_strength(AUKUS, "company", company) == 0
 
 
 @pytest.mark.parametrize(
