@@ -27,6 +27,7 @@ import numpy as np
 
 from .config import Settings
 from .counts import counted_noun, gives_count
+from .polar import is_polar, takes_a_position
 from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .metadata_text import METADATA_KINDS, shown_sentence, statement
@@ -580,6 +581,8 @@ class ExtractiveComposer:
             return []  # "Who was the first chief?"; the sentence names the current one
         if (noun := counted_noun(question)) and all(gives_count(c.text, noun) is False for c in chosen[:lead]):
             return []  # "How many crew members were killed?"; the sentence says "several crew members"
+        if is_polar(question) and not any(takes_a_position(c.text, question) for c in chosen[:lead]):
+            return []  # "Has China lifted the restrictions?"; the sentence says only that it imposed them
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it
         if (options := compared_options(question)) and not any(ranks_options(c.text, options) for c in chosen):

@@ -1,0 +1,55 @@
+"""Yes-or-no questions, and whether a sentence takes a position on one.
+
+"Has China lifted the restrictions?" is answered by a sentence that says it did, or did not,
+or might: one that states the asked-for predicate ("China lifted ...") or takes a stance on it
+("has not been lifted", "is likely to", "it is disputed whether"). A sentence that only
+describes the situation the question starts from ("China restricted some imports in 2020")
+says neither yes nor no, however close its words are: the question asks what happened next,
+and the document does not tell.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexical import stem_all
+from .text import WH_WORD, content_words
+
+_POLAR = re.compile(
+    r"^\s*(?:and\s+|so\s+|but\s+|then\s+)?(?:did|does|do|has|have|had|is|are|was|were|can|could|will|would|should|"
+    r"may|might|must)\b", re.I)
+#: A negation, a hedge or an open question in the sentence: a position on whether.
+_STANCE = re.compile(
+    r"\b(?:not|no|never|neither|nor|none|nothing|without|yet|likely|unlikely|may|might|could|would|possibl[ey]|"
+    r"potentially|whether|disputed|unclear|uncertain|unknown|reportedly|denied|denies|refused|refuses|declined)\b|n[’']t\b",
+    re.I)
+#: The author's view is asked of the text as a whole ("Does the author think ...?").
+_VIEW = re.compile(r"\b(?:authors?|writers?|analysts?|article|piece|report|brief)\b[^?]*\b(?:think|thinks|believe|believes|"
+                   r"expect|expects|argue|argues|see|sees|consider|considers|suggest|suggests|say|says)\b", re.I)
+
+
+#: A second yes-or-no question joined to the first ("... only for the military, and does it work
+#: in any weather?"): its parts are answered by different sentences.
+_SECOND = re.compile(r"\band\s+(?:did|does|do|has|have|had|is|are|was|were|can|could|will|would)\s+(?:it|they|he|she|the|this|that|there)\b", re.I)
+
+
+def is_polar(question: str) -> bool:
+    """A plain yes-or-no question: an auxiliary first, no alternatives ("... or is it shut?"),
+    no second question of another kind ("..., and where can I see it?"), not the author's view."""
+    return bool(_POLAR.search(question)) and not re.search(r"\bor\b", question, re.I) and not (
+        WH_WORD.search(question) or _VIEW.search(question) or _SECOND.search(question))
+
+
+def _plain_words(question: str) -> set[str]:
+    """The question's content words that are not names (stemmed), less its opening auxiliary."""
+    lowered = " ".join(w for i, w in enumerate(question.split()) if i == 0 or not w[:1].isupper())
+    return set(stem_all(content_words(lowered)))
+
+
+def takes_a_position(sentence: str, question: str) -> bool:
+    """True when ``sentence`` could answer the yes-or-no ``question``: it states every plain word
+    of the question (in any form: "restrict" / "restricted"), or it negates, hedges or weighs
+    something ("not", "likely", "whether")."""
+    if _STANCE.search(sentence):
+        return True
+    return _plain_words(question) <= set(stem_all(content_words(sentence)))
