@@ -87,6 +87,11 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"distance|length|height|weight|speed|age|capacity|range|volume|area|depth|tonnage)\b|"
         r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:population|number|percentage|"
         r"share|amount|cost|price|budget|size|value|total|rate|gdp|age|temperature|distance)\b", re.I)),
+    # "What is the name of the vice chief who ...?": a person's name, like "Who is the vice chief?"
+    ("person", re.compile(
+        r"\bname\s+of\s+(?:the|its|their|this|that|his|her)\s+(?:[\w.’'-]+\s+){0,3}?(?:chief|head|director|secretary|"
+        r"minister|ambassador|spokes(?:person|man|woman)|commander|official|analyst|researcher|leader|president|"
+        r"general|admiral|envoy|candidate|judge|governor|mayor|deputy|chair|chairman|chairwoman|founder|ceo)\b", re.I)),
     ("name", re.compile(
         r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:(?:full|official|complete|exact|formal)\s+)?"
         r"(?:name|title|names|titles)\b|"
@@ -382,7 +387,10 @@ _THING_HEADS = frozenset(
     forces army navy party company corporation bank fund union association league university
     college school court government administration state states republic kingdom empire city
     port base station strait sea ocean river canal island islands mountain region province
-    country nation system network report article war museum church corps guard guards""".split()
+    country nation system network report article war museum church corps guard guards
+    partnership framework compact meeting meetings summit conference dialogue forum talks
+    consultations exercise architecture pillar enterprise taskforce task group team board panel
+    center centre unit bureau directorate division fleet squadron wing delta lab laboratory""".split()
 )
 #: Titles that put a person's name after them ("General", "President", "Dr").
 _PERSON_TITLES = frozenset(
@@ -405,15 +413,17 @@ def _person_names(sentence: str) -> list[str]:
     Saltzman", "Prime Minister Albanese"), or two to four capitalised words none of which heads
     the name of a thing or a place and none an acronym ("Dawn Meyerriecks")."""
     out = []
-    for name in _proper_names(sentence):
+    for name in (part for run in _proper_names(sentence) for part in _titled_parts(run)):
         tokens, folded = _name_tokens(name)
-        if any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
-            titled = [i for i, t in enumerate(folded) if t in _PERSON_TITLES]
-            rest = tokens[titled[-1] + 1:] if titled else []
-            if rest and all(t[:1].isupper() and t.casefold().strip(".") not in _THING_HEADS for t in rest):
-                out.append(" ".join(rest))  # "Space Force Chief General Jane Doe" -> "Jane Doe"
-        elif _is_person_name(name):
-            out.append(name)
+        titled = [i for i, t in enumerate(folded) if t in _PERSON_TITLES]
+        rest = tokens[titled[-1] + 1:] if titled else []
+        if rest and all(t[:1].isupper() and t.casefold().strip(".") not in _THING_HEADS and not t.isupper() for t in rest):
+            # "Space Force Chief General Jane Doe", "CIA Deputy Director Jane Doe" -> "Jane Doe"
+            out.append(" ".join(rest))
+        elif any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
+            continue
+        elif _is_person_name(name) and not all(is_place_word(t) for t in tokens) and not countries_named(name):
+            out.append(name)  # not "North Korea", "South Korean"
     return out
 
 
@@ -461,6 +471,15 @@ def company_names(sentence: str, context: str = "", question: str = "") -> list[
                 continue  # "Australian", "U.S.", "a PRC-based company"
             out.append(name)
     return out
+
+
+def _titled_parts(run: str) -> list[str]:
+    """ "Prime Minister Albanese and President Trump" -> the two titled people; a name with "and"
+    in it ("Space Training and Readiness Command") stays whole."""
+    parts = re.split(r"\s+and\s+", run)
+    if len(parts) > 1 and all(any(t in _PERSON_TITLES for t in _name_tokens(p)[1]) for p in parts):
+        return parts
+    return [run]
 
 
 def _titled(name: str) -> list[str]:

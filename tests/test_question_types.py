@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 ARTICLE = (REPO / "corpus" / "bisi-2024-07-11-pyongyang-parlays.txt").read_text(encoding="utf-8")
 SPACE = (REPO / "tests" / "eval" / "corpora" / "crs" / "IF12610v6-defense-primer-u-s-space-force.md").read_text(encoding="utf-8")
 HORMUZ = next((REPO / "tests" / "eval" / "corpora" / "crs").glob("R48903v3-*.md")).read_text(encoding="utf-8")
+BIOMETRICS = (REPO / "tests" / "eval" / "corpora" / "crs" / "IF11783v7-biometric-technologies-and-global-security.md").read_text(encoding="utf-8")
 AUSTRALIA = "".join(page.extract_text() for page in PdfReader(REPO / "tests" / "eval" / "corpora" / "crs" / "IF10491.14.pdf").pages)
 
 SONG = "Bathed in a purple neon glow, Putin and Kim listened to a performance of a Russian song, memorialising war heroes."
@@ -583,3 +584,21 @@ def test_a_date_the_text_counts_by_is_not_the_documents_date() -> None:
 
     assert asks_about_the_source("What date does the report on the dog show carry?")
     assert not asks_about_the_source("As of what date does the report count 60 dogs in the show?")
+
+
+def test_people_after_titles_and_places_that_are_not_people() -> None:
+    from assistant.question_types import _person_names
+
+    meyerriecks = ("According to former CIA Deputy Director for Science and Technology Dawn Meyerriecks, around 30 "
+                   "countries have already deployed biometric surveillance systems")
+    assert " ".join(meyerriecks.split()) in " ".join(BIOMETRICS.split())
+    assert _person_names("According to former CIA Deputy Director Dawn Meyerriecks, around 30 countries") == ["Dawn Meyerriecks"]
+    assert _person_names("Prime Minister Albanese and President Trump signed it.") == ["Albanese", "Trump"]
+    # a country of two words and a meeting's name are no people
+    assert _person_names("Still, North Korea stayed silent.") == []
+    assert _person_names("At the Quad Foreign Ministers Meeting in July 2025, the grouping announced a plan.") == []
+
+
+def test_the_name_of_an_office_holder_asks_for_a_person() -> None:
+    assert expected_type("What is the name of the Space Force vice chief who said the force could grow?") == "person"
+    assert expected_type("What is the name of the song?") == "name"
