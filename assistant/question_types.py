@@ -148,6 +148,7 @@ _ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
 _SIGNED_AMOUNT = r"[$€£¥₩₽₹]\s*\d[\d.,]*(?:\s*(?:million|billion|trillion|thousand)\b)?"
 _PERCENTAGE = r"\d[\d.,]*\s*(?:%|percent\b|per\s*cent\b)"
 _NOT_A_COUNT = re.compile(rf"{_SIGNED_AMOUNT}|{_PERCENTAGE}|\b[A-Za-z]+\d[\w-]*|{_YEAR}", re.I)
+_CODE_OR_YEAR = re.compile(rf"\b[A-Za-z]+\d[\w-]*|{_YEAR}", re.I)
 #: "By how much ...?", "How much have prices risen ...?": the size of a change, not a date or a count.
 _ASKS_CHANGE = re.compile(
     r"\bby\s+how\s+(?:much|many)\b|\bhow\s+much\s+(?:\w+\s+){0,6}?(?:rise|risen|rose|fall|fallen|fell|increase[sd]?|"
@@ -290,9 +291,13 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "", co
         # a count is not an amount of money ("how many deltas ...?" is not answered by "$71.3 billion")
         # nor a year or a code ("FY2027")
         counting = bool(_ASKS_COUNT.search(question))
-        # nor a day of a date ("December 20, 2019", "as of April 1")
-        money = [m.span() for p in (_NOT_A_COUNT, _DAY) for m in p.finditer(sentence)] if counting else []
-        if money:  # nor the number of a law, a section or an order ("P.L. 119-75", "Section 5104")
+        # no number is a year, a code, or a day of a date ("December 20, 2019", "as of April 1");
+        # a count is not an amount of money or a percentage either
+        # (a quantity asked "how much / how many" only: "the report number" is a code)
+        quantity = counting or bool(re.search(r"\bhow\s+(?:much|large|big|high|far)\b", question, re.I))
+        money = [m.span() for p in ((_NOT_A_COUNT, _DAY) if counting else (_CODE_OR_YEAR, _DAY)) for m in p.finditer(sentence)
+                 ] if quantity else []
+        if quantity:  # nor the number of a law, a section or an order ("P.L. 119-75", "Section 5104", "Order 14347")
             money += [m.span(2) for m in NUMBERED_NAME.finditer(sentence)
                       if m.group(1).casefold() not in _MONTH_NAMES | _QUESTION_OPENERS | _FUNCTION_WORDS]
             money += [m.span() for m in re.finditer(r"(?<=[A-Z]\.)\s*\d[\d-]*", sentence)]
@@ -603,7 +608,7 @@ def pinned_names(question: str) -> list[str]:
 
 
 #: A capitalised word and the number that tells its kind apart ("Pillar 2", "Section 5104").
-NUMBERED_NAME = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(\d{1,4}[A-Za-z]?)\b(?![\d,.]*\s*(?:%|percent|per\s*cent))")
+NUMBERED_NAME = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(\d{1,5}[A-Za-z]?)\b(?![\d,.]*\s*(?:%|percent|per\s*cent))")
 _MONTH_NAMES = frozenset(_MONTHS.split("|"))
 
 #: What someone said, claimed or thinks is theirs alone: a passage quoting someone else does not

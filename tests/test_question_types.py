@@ -602,3 +602,12 @@ def test_people_after_titles_and_places_that_are_not_people() -> None:
 def test_the_name_of_an_office_holder_asks_for_a_person() -> None:
     assert expected_type("What is the name of the Space Force vice chief who said the force could grow?") == "person"
     assert expected_type("What is the name of the song?") == "name"
+
+
+def test_a_quantity_is_not_a_year_a_code_or_an_orders_number() -> None:
+    question = "How much is the service asking for launches in its FY2027 request?"
+    assert type_evidence("Congress provided FY2026 funding and DOD has requested FY2027 funding.", "number", question) == []
+    assert type_evidence("In 2025, it issued Executive Order 14347 on the matter.", "number",
+                         "How many satellites did the service launch in 2025?") == []
+    # a document's number is asked for as a code, not as a quantity
+    assert type_evidence("Report R48903, April 10, 2026", "number", "What is the report number?")
