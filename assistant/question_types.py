@@ -38,7 +38,7 @@ _NUMBER_WORDS = (
 _MONEY_NOUNS = (
     r"cost|costs|price|prices|fee|fees|toll|tolls|fare|fares|tariff|tariffs|budget|budgets|salary|"
     r"salaries|wage|wages|fine|fines|revenue|revenues|funding|spending|expenditure|income|profit|"
-    r"profits|payment|payments|subsidy|subsidies|grant|grants|loan|loans|debt|aid|appropriation|"
+    r"profits|payment|payments|subsidy|subsidies|grant|grants|loan|loans|debt|aid|appropriation|premium|premiums|"
     r"appropriations|money|investment"
 )
 _MONEY_VERBS = r"cost|costs|charge|charges|charged|pay|pays|paid|spend|spends|spent|earn|earns|earned|fund|funded|invest|invested|raise|raised|owe|owes|owed"
@@ -65,7 +65,7 @@ _TIME_UNITS = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|centu
 # question patterns, tried in order; the first that matches sets the expected type
 _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("date", re.compile(
-        r"^\s*(?:and\s+|so\s+|but\s+)?when\b|\b(?:since|until|till)\s+when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time)\b|"
+        r"^\s*(?:and\s+|so\s+|but\s+)?when\b|[,;]\s*when\s+(?:did|does|do|was|were|is|will|had|has)\b|\b(?:since|until|till)\s+when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time|deadline)\b|"
         r"\bin\s+what\s+year\b|\bsince\s+when\b|\bhow\s+long\s+ago\b|"
         r"\b(?:publication|release|issue)\s+date\b|\bdate\s+of\s+(?:publication|release|issue)\b", re.I)),
     # "How old is <someone>?" wants an age ("aged 40", "a 40-year-old"); "how old is the pact?" a
@@ -75,18 +75,26 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     # an amount of money wants a currency, not any number ("about 130 ships a day" is no toll)
     ("money", re.compile(
         rf"\bhow\s+much\s+(?:\w+\s+)?(?:{_MONEY_NOUNS})\b|\bhow\s+much\s+(?:does|did|do|will|would|is|was)\b[^?]*"
-        rf"\b(?:{_MONEY_VERBS})\b|\b(?:what|which)\s+(?:{_MONEY_NOUNS})\b|"
-        rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:\w+\s+)?(?:{_MONEY_NOUNS})\b", re.I)),
+        rf"\b(?:{_MONEY_VERBS})\b|\b(?:what|which)\s+(?:[\w-]+\s+){{0,2}}?(?:{_MONEY_NOUNS})\b(?!\s+rates?\b)|"
+        rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:[\w-]+\s+){{0,2}}?(?:{_MONEY_NOUNS})\b(?!\s+rates?\b)|"
+        # "What dollar amount ...?", "..., in dollar terms?", "What did DOD spend on ...?"
+        r"\b(?:what|which)\s+(?:dollar|euro|pound|yen|yuan)\s+(?:amount|figure|value|sum|total)\b|"
+        r"\bin\s+(?:u\.?s\.?\s+)?(?:dollars?|euros?)(?:\s+terms)?\s*\??\s*$|"
+        r"\bwhat\s+(?:did|does|do|will|would)\b[^?]*\b(?:spend|spent|pay|paid)\s+(?:on|for)\b", re.I)),
     ("number", re.compile(
         # ("How big a role / place does X play?" asks how much it matters, not for a number)
-        r"\bhow\s+(?:many|much|old|far|large|big|high|often|tall|deep|wide|heavy|fast)\b"
+        r"\bhow\s+(?:many|much|old|far|large|big|high|often|tall|deep|wide|heavy|fast|accurate)\b"
         r"(?!\s+(?:of\s+)?an?\s+(?:role|part|place|factor|deal|threat|problem|concern|issue|influence|impact|difference|"
         r"priority|risk|challenge|setback|blow|step|shift)\b)|"
         r"\b(?:what|which)\s+(?:percentage|percent|proportion|share|fraction|number|amount|"
         r"quantity|sum|total|rate|level|figure|cost|price|budget|population|size|value|temperature|"
-        r"distance|length|height|weight|speed|age|capacity|range|volume|area|depth|tonnage)\b|"
+        r"distance|length|height|weight|speed|age|capacity|range|volume|area|depth|tonnage|altitude)\b|"
+        # the same measures with a modifier or two ("What accuracy rate ...?", "What error rates ...?")
+        r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}?(?:percentage|share|amount|rates?|volume|capacity|altitude|"
+        r"speed|distance|length|height|weight|depth|tonnage|population|total)\b|"
         r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:population|number|percentage|"
-        r"share|amount|cost|price|budget|size|value|total|rate|gdp|age|temperature|distance)\b", re.I)),
+        r"share|amount|cost|price|budget|size|value|total|rate|gdp|age|temperature|distance)\b|"
+        r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){1,2}?(?:volume|capacity|rate|altitude)\b", re.I)),
     # "What is the name of the vice chief who ...?": a person's name, like "Who is the vice chief?"
     ("person", re.compile(
         r"\bname\s+of\s+(?:the|its|their|this|that|his|her)\s+(?:[\w.’'-]+\s+){0,3}?(?:chief|head|director|secretary|"
@@ -97,7 +105,8 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"(?:name|title|names|titles)\b|"
         r"\bwhat\s+(?:is|was|are|were)\b[^?]{0,80}\b(?:called|named|known\s+as)\s*\??\s*$|\bcalled\s+what\b|"
         r"\b(?:what|which)\s+(?:song|book|film|movie|title|name|breed|brand|model|programme|program|"
-        r"operation|law|act|bill|treaty|agreement|report|term|word|phrase|slogan|anthem|album)s?\b", re.I)),
+        r"operation|law|act|bill|treaty|agreement|report|term|word|phrase|slogan|anthem|album)s?\b|"
+        r"\b(?:what|which)\s+make\s+of\b", re.I)),
     # "Who commands X?", "Who is the current head of Y?": a person's name, not the office
     ("person", re.compile(
         r"^\s*(?:and\s+)?who\s+(?:commands|heads|chairs|directs|founded|(?:is|was|are|were)\s+(?:the\s+)?"
@@ -105,17 +114,17 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"president|chair|chairman|chairwoman|chairperson|commander|leader|ambassador|spokes(?:person|man|woman)|ceo|"
         r"founder|governor|mayor|deputy|vice|prime|general|admiral|manager|candidate|envoy)\b)|"
         # "Which Iranian official ...?", "Which Member of Congress ...?": one person, by name
-        r"\b(?:what|which)\s+(?:[\w.’'-]+\s+){0,2}?(?:official|minister|senator|lawmaker|legislator|congress(?:man|woman)|"
+        r"\b(?:what|which)\s+(?:[\w.’'-]+\s+){0,3}?(?:official|minister|senator|lawmaker|legislator|congress(?:man|woman)|"
         r"member\s+of\s+(?:congress|parliament)|commander|spokes(?:person|man|woman)|ambassador|"
         r"diplomat|executive|judge|scientist|researcher)\b(?!\s+(?:source|data|statement|figure|estimate|record|document|"
         r"position|name|title|language|report|channel|visit|line|order|summary|branch|team)s?\b)", re.I)),
     # "Which Gulf country ...?", "In which city ...?": a country or a city by name (GeoNames)
-    ("country", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:country|countries|nation|nations)\b", re.I)),
+    ("country", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:country|countries|nation|nations)\b", re.I)),
     ("city", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:city|cities|town|towns)\b", re.I)),
     # "Which company builds ...?", "At which university ...?": a firm's or a school's own name,
     # not the agency that buys from it nor the country it is in
     ("company", re.compile(
-        r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:company|companies|firm|firms|contractor|contractors|subcontractor|"
+        r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|firms|contractor|contractors|subcontractor|"
         r"manufacturer|manufacturers|maker|makers|shipyard|shipyards|shipbuilder|shipbuilders|vendor|vendors|"
         r"airline|airlines|bank|banks|university|universities|pollster|pollsters|"
         r"polling\s+(?:organi[sz]ation|firm|company|agency))\b", re.I)),
@@ -219,6 +228,7 @@ _AGENT_WORDS = re.compile(
 
 def expected_type(question: str) -> AnswerType | None:
     """The kind of answer ``question`` asks for, or None when any statement may answer it."""
+    question = re.sub(r"\b(what|who|where|when)['’]s\b", r"\1 is", question, flags=re.I)  # "what's" -> "what is"
     for kind, pattern in _QUESTION_RULES:
         if pattern.search(question):
             # "How much of the $3 billion ...?" asks for a part of an amount of money: money too

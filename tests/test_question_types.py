@@ -611,3 +611,29 @@ def test_a_quantity_is_not_a_year_a_code_or_an_orders_number() -> None:
                          "How many satellites did the service launch in 2025?") == []
     # a document's number is asked for as a code, not as a quantity
     assert type_evidence("Report R48903, April 10, 2026", "number", "What is the report number?")
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("what's the estimated total cost of the shield?", "money"),  # "what's", two modifiers
+        ("What war-risk insurance premium are underwriters charging?", "money"),
+        ("What dollar amount did the two allies pledge?", "money"),
+        ("How much foreign investment does the country hold, in dollar terms?", "money"),
+        ("What did the department spend on biometrics?", "money"),
+        ("What baseline tariff rate was announced?", "number"),  # a rate is a percentage, not money
+        ("What accuracy rate does the system achieve?", "number"),
+        ("What is the annual trade volume between the two countries?", "number"),
+        ("At what altitude will the satellites orbit?", "number"),
+        ("How accurate is the laser technique?", "number"),
+        ("What deadline did the inspector general set?", "date"),
+        ("Before the 2026 waiver, when did an administration last waive the act?", "date"),
+        ("Which Chinese foreign ministry spokesperson commented on the pact?", "person"),
+        ("Which Russian weapons manufacturer builds the drones?", "company"),
+        ("Which Persian Gulf country supplies the most urea?", "country"),
+        ("What make of car did the leaders drive?", "name"),
+        ("Which officials met?", "agent"),  # several officials: any who
+    ],
+)
+def test_question_forms_with_modifiers_and_contractions(question: str, kind: str) -> None:
+    assert expected_type(question) == kind
