@@ -48,6 +48,7 @@ from .question_types import (
     names_it_only_vaguely,
     pinned_names,
     question_names,
+    quoted_phrases,
     ranks_options,
     related_pair,
     source_kinds,
@@ -97,6 +98,7 @@ class Candidate:
     strength: int = 1  # how plainly it carries the asked-for answer type (0, 1, 2)
     rank: float = 0.0  # score plus the bonus for naming what the question names
     section_bonus: float = 0.0  # for question words its section heading holds and it lacks
+    lead_in: str = ""  # its passage's run-in heading ("To space." before "Providing assured access ...")
 
     @property
     def kind(self) -> str:
@@ -114,10 +116,14 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
         if passage.kind in METADATA_KINDS or passage.kind == "caption":
             out.append(Candidate(passage, passage.start, passage.end, passage.text))
             continue
-        for i, (s, e) in enumerate(sentence_spans(passage.text)):
+        spans = sentence_spans(passage.text)
+        first = passage.text[spans[0][0]:spans[0][1]] if spans else ""
+        lead_in = first if len(first.split()) < _SHORTEST_ANSWER else ""
+        for i, (s, e) in enumerate(spans):
             if len(passage.text[s:e].split()) < _SHORTEST_ANSWER:
                 continue  # a run-in heading ("AUKUS. AUKUS Pillar 1 would ..."), no statement to quote
-            out.append(Candidate(passage, passage.start + s, passage.start + e, passage.text[s:e], index=i))
+            out.append(Candidate(passage, passage.start + s, passage.start + e, passage.text[s:e], index=i,
+                                 lead_in=lead_in))
     return out
 
 
@@ -250,7 +256,8 @@ class ExtractiveComposer:
         section_weight: float = 0.1,
         clause_penalty: float | None = 0.1,
         footnote_penalty: float = 0.1,
-        typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person", "city"),
+        typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person", "city",
+                                        "company"),
     ) -> None:
         self.embedder = embedder
         self.abstain_threshold = abstain_threshold
@@ -468,6 +475,13 @@ class ExtractiveComposer:
             saying = next((c for c in ranked if self._says_names(c, cues)), None)
             if saying is not None and saying is not ranked[0]:
                 ranked = [saying] + [c for c in ranked if c is not saying]
+        if quoted := [_plain(q) for q in quoted_phrases(question)]:
+            # "What does the 'to space' function cover?": the sentence under the run-in heading the
+            # question quotes leads, else the best sentence that says the quoted words
+            said = [c for c in ranked if c.strength and _quotes(c, quoted)]
+            best = max(said, key=lambda c: _quotes(c, quoted), default=None)  # the first of the best kind
+            if best is not None and best is not ranked[0]:
+                ranked = [best] + [c for c in ranked if c is not best]
         head = ranked[0]
         top = max(ranked, key=lambda c: c.score)
         wanted = next((kind for kind, asks in _SOURCE_LINE_ASKS if asks.search(question)), None)
@@ -902,6 +916,20 @@ _ACRONYM = re.compile(r"\b([A-Z][A-Z&]*[A-Z])s?\b")
 _LONGEST_ACRONYM = 6
 #: A capitalised phrase whose initials may be an acronym ("Government Accountability Office").
 _PHRASE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|for|and|the|on)\s+)?[A-Z][a-z]+)+")
+
+
+def _quotes(c: Candidate, quoted: Sequence[str]) -> int:
+    """2 when ``c``'s passage opens with a run-in heading the question quotes ("To space." for
+    'to space'), 1 when the sentence says a quoted phrase word for word, else 0."""
+    if c.lead_in and _plain(c.lead_in) in quoted:
+        return 2
+    text = f" {_plain(c.text)} "
+    return 1 if any(f" {q} " in text for q in quoted if q) else 0
+
+
+def _plain(text: str) -> str:
+    """Words only, folded: "To space." and 'to space' are the same heading."""
+    return " ".join(words(text))
 
 
 def answer_sentence(c: Candidate) -> str:

@@ -116,7 +116,8 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         # "Which Iranian official ...?", "Which Member of Congress ...?": one person, by name
         r"\b(?:what|which)\s+(?:[\w.’'-]+\s+){0,3}?(?:official|minister|senator|lawmaker|legislator|congress(?:man|woman)|"
         r"member\s+of\s+(?:congress|parliament)|commander|spokes(?:person|man|woman)|ambassador|"
-        r"diplomat|executive|judge|scientist|researcher)\b(?!\s+(?:source|data|statement|figure|estimate|record|document|"
+        r"diplomat|executive|judge|scientist|researcher|singer|performer|composer|songwriter|musician|artist|"
+        r"journalist|reporter|author|writer|poet|pilot|commentator)\b(?!\s+(?:source|data|statement|figure|estimate|record|document|"
         r"position|name|title|language|report|channel|visit|line|order|summary|branch|team)s?\b)", re.I)),
     # "Which Gulf country ...?", "In which city ...?": a country or a city by name (GeoNames)
     ("country", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:country|countries|nation|nations)\b", re.I)),
@@ -200,6 +201,16 @@ _AGE = re.compile(
     re.I,
 )
 _QUOTED = re.compile(r"[“\"«„‘]([^”\"»“‘’]{2,120})[”\"»“’]")
+#: A phrase in quotation marks: double, guillemets, or single ("the 'to space' function"), where a
+#: single mark inside a word is an apostrophe ("Kim's", "We’ll"), not a quotation mark.
+_QUOTATIONS = re.compile(
+    r"“([^”]{2,120})”|\"([^\"]{2,120})\"|«([^»]{2,120})»|(?<![\w‘’'])‘([^\n]{2,120}?)’(?!\w)|(?<![\w‘’'])'([^\n]{2,120}?)'(?!\w)")
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """The phrases a question quotes, in any quotation marks: "What does the 'to space'
+    function cover?" -> ["to space"]."""
+    return [next(g for g in m.groups() if g) for m in _QUOTATIONS.finditer(question)]
 _CAPITALISED = re.compile(r"\b(?:[A-Z][\w’'\-]*|[A-Z]{2,}\b)(?:\s+(?:of|and|the|for|de|du|al|bin|von)?\s*[A-Z][\w’'\-]*)*")
 _REASON = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|as\s+a\s+result|in\s+order\s+to|so\s+that|so\s+as\s+to|"

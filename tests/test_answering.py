@@ -314,6 +314,29 @@ def test_a_run_in_heading_is_no_sentence_to_quote() -> None:
     assert candidates([p])[0].index == 1, "its position in the passage is kept, for its neighbours"
 
 
+def test_the_sentence_under_a_run_in_heading_the_question_quotes_leads(embedder: Embedder) -> None:
+    """ "What does the 'to sea' function cover?" quotes the run-in heading "To sea." of its answer;
+    a sentence naming the functions in general scores higher but does not say what that one is."""
+    text = ("The navy has three core functions, which together cover every task the service takes on at sea. "
+            "To sea. Providing assured access to the ocean through ports and shipyards. "
+            "From sea. Delivering strike and transport operations ashore.")
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/navy.md", title="Navy", kind="paragraph",
+                text=text, start=0, end=len(text), score=0.03)
+    parts = [Passage(number=i + 1, chunk_id=f"c{i + 1}", doc_id="/corpus/navy.md", title="Navy", kind="paragraph",
+                     text=t, start=text.index(t), end=text.index(t) + len(t), score=0.03)
+             for i, t in enumerate(["The navy has three core functions, which together cover every task the service takes on at sea.",
+                                    "To sea. Providing assured access to the ocean through ports and shipyards.",
+                                    "From sea. Delivering strike and transport operations ashore."])]
+    assert [c.lead_in for c in candidates([p])] == ["", "", ""]  # the heading opens no passage here
+    assert [c.lead_in for c in candidates(parts)] == ["", "To sea.", "From sea."]
+    answer = composer(embedder).compose(state("What does the navy's 'to sea' core function cover?", tuple(parts)),
+                                        lambda t: 4.0)
+    assert answer.citations and answer.citations[0].quote.startswith("Providing assured access")
+    answer = composer(embedder).compose(state("What does the navy's 'from sea' core function cover?", tuple(parts)),
+                                        lambda t: 4.0)
+    assert answer.citations and answer.citations[0].quote.startswith("Delivering strike")
+
+
 def test_a_section_heading_says_what_its_sentences_answer(embedder: Embedder) -> None:
     """ "Why was the harbour board created?": the sentence under the heading "Why the Harbour
     Board Was Created" gets a bonus for the question words the heading holds and it lacks; with a

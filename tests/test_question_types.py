@@ -637,3 +637,11 @@ def test_a_quantity_is_not_a_year_a_code_or_an_orders_number() -> None:
 )
 def test_question_forms_with_modifiers_and_contractions(question: str, kind: str) -> None:
     assert expected_type(question) == kind
+
+
+def test_quoted_phrases_in_any_quotation_marks_but_not_apostrophes() -> None:
+    from assistant.question_types import quoted_phrases
+
+    assert quoted_phrases("What does the service's 'from space' function deliver?") == ["from space"]
+    assert quoted_phrases("Who sang “We’ll Stand”?") == ["We’ll Stand"]
+    assert quoted_phrases("What did Kim's guests and Putin's aides see?") == []

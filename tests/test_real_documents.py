@@ -318,6 +318,10 @@ def test_offset_map_inside_a_paragraph(docs: dict[Path, Document]) -> None:
     ("The******GPS**** Enterprise** provides; the Force****is****soliciting",
      "The GPS Enterprise provides; the Force is soliciting"),
     ("**bold**text stays glued as written", "boldtext stays glued as written"),
+    # a run of mixed marks counts too ("From**__****_**space"), but a lone letter that is no word
+    # continues into the next ("**s****pace**": one word in two bold spans)
+    ("_**From**__****_**space****.**", "From space."),
+    ("_**In **_**s****pace****.** and a****new one", "In space. and a new one"),
 ])
 def test_clean_inline(raw: str, shown: str) -> None:
     cleaned = clean_inline(raw, 0, len(raw))

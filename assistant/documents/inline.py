@@ -139,10 +139,23 @@ def _clean(raw: str, start: int, end: int, out: Cleaned, *, quote: bool, in_link
                     i = entity.end()
                     continue
         if ch in "*_~":
+            mixed = i
+            while mixed < end and raw[mixed] in "*_":
+                mixed += 1
+            left = raw[i - 1] if i > start else " "
+            right = raw[mixed] if mixed < end else " "
+            if mixed - i >= 4 and left.isalnum() and right.isalnum():
+                # an empty emphasis pair glued between two words ("Force****is****soliciting",
+                # "From**__****_**space"): scrapers leave it where the page had a space, so it reads
+                # as one; but a lone letter that is no word ("**s****pace**") is part of the next
+                word = re.search(r"[^\W_]+$", raw[start:i])
+                if not (word and len(word.group(0)) == 1 and word.group(0) not in "aAI"):
+                    _emit(out, " ", i, False)
+                i = mixed
+                continue
             j = i
             while j < end and raw[j] == ch:
                 j += 1
-            left = raw[i - 1] if i > start else " "
             right = raw[j] if j < end else " "
             literal = (
                 (ch == "_" and j - i == 1 and left.isalnum() and right.isalnum())  # snake_case
@@ -153,10 +166,6 @@ def _clean(raw: str, start: int, end: int, out: Cleaned, *, quote: bool, in_link
             if literal:
                 for k in range(i, j):
                     _emit(out, raw[k], k, in_link)
-            elif ch in "*_" and j - i >= 4 and left.isalnum() and right.isalnum():
-                # an empty emphasis pair glued between two words ("Force****is****soliciting"):
-                # scrapers leave it where the page had a space, so it reads as one
-                _emit(out, " ", i, False)
             i = j
             continue
         if ch == "|":
