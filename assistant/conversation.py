@@ -121,6 +121,13 @@ def needs_context(question: str) -> bool:
     return len(content_words(question)) <= 1
 
 
+def refers_back(question: str) -> bool:
+    """True for a follow-up about the previous turn's own subject: a pronoun or "that ..." points
+    back ("Who signed it?", "What drives that assessment?"), or a bare question word asks more
+    of it ("Why?"); not one that brings in something new ("What about Iran?")."""
+    return any(t in _ANAPHORA for t in words(question)) or bool(_BARE_WH.match(question) or _FOR_WHAT.match(question))
+
+
 def resolve_followup(question: str, history: Sequence[Turn]) -> str:
     """The question as retrieval should see it: itself, or rewritten from the previous turn."""
     if not history or not needs_context(question):

@@ -37,7 +37,7 @@ from .records import make_passages
 from .config import RetrievalMode, Settings
 from .errors import AssistantError
 from .http_stream import stream_router
-from .limits import MAX_K
+from .limits import MAX_DOCUMENT_ID_CHARS, MAX_K, MAX_TURN_DOCUMENTS
 from .openai_compat import openai_router
 from .retrieval import RetrievalFilter
 from .schema import ANSWERABLE_KINDS, Answer, BlockKind, DocumentInfo, Passage, Turn
@@ -114,6 +114,9 @@ def request_models(settings: Settings) -> tuple[type[BaseModel], type[BaseModel]
         question: str = Field(max_length=settings.max_question_chars)
         answer: str = Field("", max_length=settings.max_turn_answer_chars)
         standalone_question: str | None = Field(None, max_length=settings.max_question_chars)
+        documents: list[Annotated[str, Field(max_length=MAX_DOCUMENT_ID_CHARS)]] = Field(
+            default_factory=list, max_length=MAX_TURN_DOCUMENTS,
+            description="The documents that turn's answer cited (as its citations give them); optional.")
 
     class AskRequest(BaseModel):
         model_config = strict

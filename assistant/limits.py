@@ -21,6 +21,9 @@ from .errors import ConfigurationError, InputError
 
 #: Largest ``k`` any interface accepts (the same bound as ``Settings.top_k``).
 MAX_K = 50
+#: A history turn's cited documents: a few per answer, each an absolute path.
+MAX_TURN_DOCUMENTS = 20
+MAX_DOCUMENT_ID_CHARS = 4096
 #: Hosts that only this machine can reach.
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
@@ -64,6 +67,11 @@ def check_history(turns: Sequence[Any], settings: Settings) -> None:
         if standalone is not None:
             check_text(standalone, f"history turn {n}: standalone_question", q_limit)
         check_text(getattr(turn, "answer", "") or "", f"history turn {n}: answer", settings.max_turn_answer_chars)
+        documents = getattr(turn, "documents", None) or []
+        if len(documents) > MAX_TURN_DOCUMENTS:
+            raise InputError(f"history turn {n} names {len(documents)} documents; the limit is {MAX_TURN_DOCUMENTS}")
+        for document in documents:
+            check_text(document, f"history turn {n}: document", MAX_DOCUMENT_ID_CHARS)
 
 
 def check_filters(filters: Any, settings: Settings) -> None:

@@ -1,4 +1,4 @@
-"""One question's path: guard -> resolve -> retrieve -> compose -> validate.
+"""One question's path: guard -> resolve -> retrieve (-> focus) -> compose -> validate.
 
 Each stage is a plain function from one :class:`~assistant.state.QuestionState` to the next;
 the :class:`QuestionPipeline` strings them into a LangChain runnable chain (so it can be
@@ -9,7 +9,8 @@ stages and passes the composer's text through as it is written.
 1. **guard** refuses, on the raw question, anything that instructs the assistant;
 2. **resolve** adds the conversation's topic to a follow-up and corrects misspelled words
    against the corpus vocabulary (once: retrieval and answering use the result as it is);
-3. **retrieve** fetches and numbers the passages (or settles an empty index);
+3. **retrieve** fetches and numbers the passages (or settles an empty index); **focus**, its
+   second half, keeps a follow-up that points back with the documents the previous answer cited;
 4. **compose** has the chosen backend write a cited answer from those passages;
 5. **validate** removes any marker or quote that does not match a shown passage exactly.
 """
@@ -22,17 +23,17 @@ from collections.abc import Callable, Iterator
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from .answering import NO_DOCUMENTS, Composer, stream_text
-from .conversation import resolve_followup
+from .conversation import refers_back, resolve_followup
 from .grounding import require_cited_sentences
 from .markers import validate_citations
 from .records import make_passages
 from .metadata_text import METADATA_KINDS
-from .question_types import asks_about_an_unnamed_source, asks_about_the_source, source_kinds
+from .question_types import asks_about_an_unnamed_source, asks_about_the_source, question_names, source_kinds
 from .retrieval import HybridSearch, default_filter, titled, written_by
 from .safety import REFUSAL, looks_like_injection
 from .schema import Answer
 from .state import QuestionState
-from .text import expand_contractions, unframed
+from .text import expand_contractions, unframed, words
 
 Stage = Callable[[QuestionState], QuestionState]
 
@@ -98,6 +99,48 @@ def retrieve(search: HybridSearch) -> Stage:
     return run
 
 
+#: A previous answer citing more documents than this (one product in two formats, or two
+#: compared) was about the corpus, not a document: its follow-ups are searched everywhere.
+MAX_FOCUS_DOCUMENTS = 2
+
+
+def focus(search: HybridSearch, composer_for: Callable[[str], Composer]) -> Stage:
+    """A follow-up stays with the documents the previous answer cited, when they answer it.
+
+    "What is driving that assessment?" after an answer from one brief means that brief's
+    assessment; searched across the whole corpus, another document's sentence may match its
+    words better. So a question that needs the previous turn's context, when the user chose no
+    documents, is searched again within the documents that turn cited; if the extractive
+    composer finds an answer there, those passages are the ones shown, else the corpus-wide
+    ones are kept. A follow-up naming something the previous turn did not ("What about Iran?")
+    may well be about another document, and is searched everywhere.
+    """
+
+    def run(state: QuestionState) -> QuestionState:
+        if state.settled or not state.history or not refers_back(state.question):
+            return state
+        cited = tuple(dict.fromkeys(state.history[-1].documents))
+        filters = state.filters
+        if not cited or len(cited) > MAX_FOCUS_DOCUMENTS or filters is None or filters.documents or all(
+                r.chunk.doc_id in cited for r in state.results):
+            return state  # (an answer drawn from every document's lines, "Who wrote this?", fixes no topic)
+        said = set(words(f"{state.history[-1].question} {state.history[-1].answer}"))
+        if any(not set(words(name)) <= said for name in question_names(state.question)):
+            return state  # "What about Iran?": something new, perhaps another document's
+        scoped = filters.model_copy(update={"documents": cited})
+        results = tuple(search.search(state.standalone, state.k, state.mode, scoped, corrected=True))
+        if not results:
+            return state
+        trial = state.advance(results=results, passages=tuple(make_passages(results)), filters=scoped)
+        judge = composer_for("extractive")
+        answerable = getattr(judge, "answerable", None)
+        if answerable is not None and answerable(trial, search.term_weights())[1]:
+            return trial
+        return state
+
+    return run
+
+
 def compose_stream(search: HybridSearch, composer_for: Callable[[str], Composer]) -> Callable[
     [QuestionState], Iterator[str | QuestionState]
 ]:
@@ -141,7 +184,7 @@ def timed(name: str, stage: Stage) -> RunnableLambda:
 
 
 class QuestionPipeline:
-    """Carries a question through the five stages; the same stages for invoke and stream."""
+    """Carries a question through the stages; the same stages for invoke and stream."""
 
     def __init__(self, search: HybridSearch, composer_for: Callable[[str], Composer], followups: bool = True) -> None:
         self._composer_for = composer_for
@@ -149,6 +192,7 @@ class QuestionPipeline:
         #: guard -> resolve -> retrieve: everything before a backend writes.
         self.prepare: Runnable[QuestionState, QuestionState] = (
             timed("guard", guard) | timed("resolve", resolve(search, followups)) | timed("retrieve", retrieve(search))
+            | timed("focus", focus(search, composer_for))
         )
         self.finish: Runnable[QuestionState, QuestionState] = timed("validate", validate)
         #: The whole path as one LangChain runnable: QuestionState in, answered QuestionState out.

@@ -247,7 +247,9 @@ class Answer(Evidence):
 
     def as_turn(self) -> Turn:
         """This exchange as a conversation turn, to pass back with the next question."""
-        return Turn(question=self.question, answer=self.text, standalone_question=self.standalone_question)
+        cited = list(dict.fromkeys(c.doc_id for c in self.citations))
+        return Turn(question=self.question, answer=self.text, standalone_question=self.standalone_question,
+                    documents=cited)
 
 
 class Turn(BaseModel):
@@ -256,3 +258,8 @@ class Turn(BaseModel):
     question: str
     answer: str = ""
     standalone_question: str | None = None
+    documents: list[str] = Field(
+        default_factory=list,
+        description="The documents the answer cited (their doc_id): a follow-up that needs this turn's context "
+        "(\"What about Pillar 2?\", \"What is driving that assessment?\") is answered from them when they answer it.",
+    )

@@ -52,6 +52,21 @@ def test_history_length_is_bounded(bot: Assistant) -> None:
         bot.chat(turns, QUESTION)
 
 
+def test_a_history_turns_cited_documents_are_bounded(bot: Assistant) -> None:
+    from assistant.limits import MAX_DOCUMENT_ID_CHARS, MAX_TURN_DOCUMENTS
+
+    many = [Turn(question="q", documents=[f"/corpus/{n}.txt" for n in range(MAX_TURN_DOCUMENTS + 1)])]
+    with pytest.raises(InputError, match=f"history turn 1 names {MAX_TURN_DOCUMENTS + 1} documents"):
+        bot.chat(many, QUESTION)
+    with pytest.raises(InputError, match="history turn 1: document is"):
+        bot.chat([{"question": "q", "documents": ["x" * (MAX_DOCUMENT_ID_CHARS + 1)]}], QUESTION)
+    # a document the index does not hold is only a filter that matches nothing: the answer stands
+    plain = bot.chat([Turn(question="Which treaty does the pact replace?")], "Who signed it?")
+    stray = bot.chat([Turn(question="Which treaty does the pact replace?", documents=["/elsewhere/secret.txt"])],
+                     "Who signed it?")
+    assert stray.text == plain.text
+
+
 @pytest.mark.parametrize(
     "call",
     [
