@@ -148,7 +148,7 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
 
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)s?\b"
 #: "What share / percentage / proportion ...?": a percentage or a fraction answers, not any number.
-_ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?(?:percentage|percent|proportion|share|fraction)\b|"
+_ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:percentage|percent|proportion|share|fraction|rates?)\b|"
                          r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:percentage|share|proportion)\b", re.I)
 _SHARE = re.compile(r"\d[\d.,]*\s*%|\bper\s*cent\b|\bpercent(?:age)?\b|\b(?:half|third|thirds|quarter|quarters|majority|"
                     r"minority|fifth|fifths|tenth)\b|\b(?:one|two|three|four|five|\d+)\s+(?:in|out\s+of)\s+(?:every\s+)?\w+", re.I)
@@ -278,6 +278,20 @@ def _value(number: str) -> float | None:
         return None
 
 
+#: A number asked for as an identifier, not a quantity: "the report number", "What is the executive
+#: order number of ...?".
+_ASKS_IDENTIFIER = re.compile(
+    r"\b(?:report|product|order|law|bill|document|publication|case|docket|serial|phone|model|version|section|"
+    r"identification|id|flight|hull|tail|registration)\s+(?:number|no\b|#)|\bnumber\s+of\s+the\s+(?:report|order|law|"
+    r"bill|act|section|product)\b|\b(?:what|which)\s+(?:section|article|clause|paragraph|chapter|title)\b|"
+    r"\b(?:its|their)\s+numbers?\b(?!\s+of\b)", re.I)
+#: How often: a frequency answers ("the annual consultations", "twice a year"), digits or not.
+_FREQUENCY = re.compile(
+    r"\b(?:annual(?:ly)?|yearly|monthly|weekly|daily|hourly|quarterly|biennial(?:ly)?|biannual(?:ly)?|"
+    r"semiannual(?:ly)?|every\s+(?:\w+\s+)?(?:day|week|month|year|decade)s?|once|twice|thrice|"
+    r"(?:one|two|three|four|five|six|\d+)\s+times)\b", re.I)
+
+
 def type_evidence(sentence: str, kind: AnswerType | None, question: str = "", context: str = "") -> list[str]:
     """The strings in ``sentence`` that have the shape ``kind`` asks for, minus the question's own
     (``context``, the sentence's passage, tells a person's surname from a firm's name)."""
@@ -314,15 +328,18 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "", co
         counting = bool(_ASKS_COUNT.search(question))
         # no number is a year, a code, or a day of a date ("December 20, 2019", "as of April 1");
         # a count is not an amount of money or a percentage either
-        # (a quantity asked "how much / how many" only: "the report number" is a code)
-        quantity = counting or bool(re.search(r"\bhow\s+(?:much|large|big|high|far)\b", question, re.I))
+        # (a quantity, not an identifier: "the report number" or "the order number" is a code)
+        quantity = counting or not _ASKS_IDENTIFIER.search(question)
         money = [m.span() for p in ((_NOT_A_COUNT, _DAY) if counting else (_CODE_OR_YEAR, _DAY)) for m in p.finditer(sentence)
                  ] if quantity else []
         if quantity:  # nor the number of a law, a section or an order ("P.L. 119-75", "Section 5104", "Order 14347")
             money += [m.span(2) for m in NUMBERED_NAME.finditer(sentence)
                       if m.group(1).casefold() not in _MONTH_NAMES | _QUESTION_OPENERS | _FUNCTION_WORDS]
             money += [m.span() for m in re.finditer(r"(?<=[A-Z]\.)\s*\d[\d-]*", sentence)]
-        found = [
+        if re.search(r"\bhow\s+often\b", question, re.I):
+            money = [span for span in money if not _FREQUENCY.search(sentence[span[0]:span[1]])]
+        found = [m.group(0) for m in _FREQUENCY.finditer(sentence)] if re.search(r"\bhow\s+often\b", question, re.I) else []
+        found += [
             m.group(0) for m in re.finditer(rf"\d[\d.,]*%?|\b(?:{_NUMBER_WORDS})\b|%|\bper\s*cent\b|\bpercent\b", sentence, re.I)
             if not (m.group(0)[0].isupper() and sentence[: m.start()].strip())  # "Five Eyes" is a name
             and not any(a <= m.start() < b for a, b in money)
@@ -586,8 +603,13 @@ def _other_dimensions(question: str) -> str | None:
 
 
 def _asked_unit(question: str) -> str | None:
-    """The unit a "how many/much <unit> ...?" question counts in, as a pattern ("tons")."""
+    """The unit a "how many/much <unit> ...?" question counts in, as a pattern ("tons"), or the
+    one it names for its figure ("..., in TEU, ...", "in kilometers")."""
     match = re.search(r"\bhow\s+(?:many|much)\s+([a-z]+)", question, re.I)
+    named = re.search(r",\s*in\s+([A-Za-z]+)\s*[,?]", question)
+    if not match and named and named.group(1).casefold() not in ("total", "all", "sum", "short", "brief", "part", "general"):
+        word = named.group(1).casefold()
+        return _UNITS.get(word) or _UNITS.get(word.removesuffix("s")) or re.escape(named.group(1)) + r"s?"
     if not match:
         return None
     word = match.group(1).casefold()

@@ -48,7 +48,7 @@ class Block:
 #: a file becomes (blocks, spans, kinds, metadata, chunks): an index built by older code then
 #: re-reads every file once, at the next ingest, instead of keeping the old reading of files
 #: whose bytes did not change.
-PARSE_VERSION = 4
+PARSE_VERSION = 5
 
 
 def document_version(sha256: str) -> str:

@@ -62,8 +62,8 @@ def _is_abbreviation(segment: str, cut: int) -> bool:
     token = re.search(r"([\w.]+)\.$", head)
     if not token:
         return False
-    if token.start() and head[token.start() - 1] in "&/-":
-        return False  # the end of an acronym ("RDT&E."), not an initial
+    if token.start() and head[token.start() - 1] in "&/-" and "." not in token.group(1):
+        return False  # the end of an acronym ("RDT&E."), not an initial ("Australia-U.S.")
     word = token.group(1).lower()
     if word in _ABBREVIATIONS:
         return True

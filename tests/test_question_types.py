@@ -645,3 +645,17 @@ def test_quoted_phrases_in_any_quotation_marks_but_not_apostrophes() -> None:
     assert quoted_phrases("What does the service's 'from space' function deliver?") == ["from space"]
     assert quoted_phrases("Who sang “We’ll Stand”?") == ["We’ll Stand"]
     assert quoted_phrases("What did Kim's guests and Putin's aides see?") == []
+
+
+def test_a_rate_is_a_share_a_named_unit_is_required_and_a_frequency_answers_how_often() -> None:
+    act = "Similarly, the Intelligence Reform and Terrorism Prevention Act of 2004 (P.L. 108-458) required DHS to verify identities."
+    assert type_evidence(act, "number", "What accuracy rate does the entry and exit system achieve?") == []
+    assert type_evidence("Tariffs rose by 10% on beef.", "number", "What tariff rate applies to beef?") == ["10%"]
+    ships = "Five of these vessels were located in the Persian Gulf in February 2026."
+    assert type_evidence(ships, "number", "What is the container capacity, in TEU, of the ship?") == []
+    assert type_evidence("The ship carries 8,000 TEU.", "number", "What is the container capacity, in TEU, of the ship?")
+    annual = "The annual Australia-U.S. Ministerial (AUSMIN) consultations are central to the bilateral relationship."
+    assert type_evidence(annual, "number", "How often are those consultations held?") == ["annual"]
+    # a year is no quantity, but an identifier asked for is a code
+    assert type_evidence("It was signed in 1961.", "number", "What is the annual trade volume?") == []
+    assert type_evidence("See CRS Report R45281, Iran Conflict.", "number", "What is its number, and who wrote it?")

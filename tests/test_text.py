@@ -97,3 +97,11 @@ def test_a_polite_frame_around_a_question_is_taken_off(question: str, plain: str
     from assistant.text import unframed
 
     assert unframed(question) == plain
+
+
+def test_an_initialism_after_a_hyphen_does_not_end_the_sentence() -> None:
+    from assistant.text import sentence_spans
+
+    text = "The annual Australia-U.S. Ministerial (AUSMIN) consultations are central. It funds RDT&E. Then more."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "The annual Australia-U.S. Ministerial (AUSMIN) consultations are central.", "It funds RDT&E.", "Then more."]
