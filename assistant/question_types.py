@@ -110,7 +110,7 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     # "Who commands X?", "Who is the current head of Y?": a person's name, not the office
     ("person", re.compile(
         r"^\s*(?:and\s+)?who\s+(?:commands|heads|chairs|directs|founded|(?:is|was|are|were)\s+(?:the\s+)?"
-        r"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:[\w-]+\s+)?(?:head|chief|director|secretary|minister|"
+        r"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:[\w.’'-]+\s+){0,3}?(?:head|chief|director|secretary|minister|"
         r"president|chair|chairman|chairwoman|chairperson|commander|leader|ambassador|spokes(?:person|man|woman)|ceo|"
         r"founder|governor|mayor|deputy|vice|prime|general|admiral|manager|candidate|envoy)\b)|"
         # "Which Iranian official ...?", "Which Member of Congress ...?": one person, by name
@@ -355,6 +355,9 @@ def type_evidence(sentence: str, kind: AnswerType | None, question: str = "", co
         found = cities_named(sentence)
     elif kind == "person":  # a person's name: after a title, or a name that heads nothing else
         found = _person_names(sentence)
+        # or an office holder by title alone: "the King of the United Kingdom" is Australia's head of state
+        found += [m.group(0) for m in re.finditer(r"\bthe\s+([A-Z][a-z]+)(?:\s+of\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)?",
+                                                  sentence) if m.group(1).casefold() in _PERSON_TITLES]
     elif kind == "company":
         found = company_names(sentence, context, question)
     else:  # agent, name, place: names, titles, quotes, other scripts
@@ -397,8 +400,9 @@ def type_strength(sentence: str, kind: AnswerType | None, question: str = "", co
     if kind == "name":
         strong = [m.group(1) for m in _QUOTED.finditer(sentence)] + _non_latin(sentence)
         return 2 if any(_is_new(f, asked) for f in strong) else 1
-    if kind == "person":
-        return 2 if any(_is_new(f, asked) for f in evidence) else 0
+    if kind == "person":  # a name plainly; an office by its title alone ("the King of ...") loosely
+        named = [f for f in evidence if not re.match(r"the\s", f)]
+        return 2 if any(_is_new(f, asked) for f in named) else 1 if any(_is_new(f, asked) for f in evidence) else 0
     if kind in ("country", "city", "company"):  # one the question does not name, or none
         return 2
     if kind in ("agent", "place"):

@@ -659,3 +659,19 @@ def test_a_rate_is_a_share_a_named_unit_is_required_and_a_frequency_answers_how_
     # a year is no quantity, but an identifier asked for is a code
     assert type_evidence("It was signed in 1961.", "number", "What is the annual trade volume?") == []
     assert type_evidence("See CRS Report R45281, Iran Conflict.", "number", "What is its number, and who wrote it?")
+
+
+def test_who_holds_an_office_with_modifiers_and_an_office_named_by_its_title() -> None:
+    for question in ("Who is the current U.S. ambassador to Australia?", "Who was Australia's prime minister in 2021?",
+                     "Who was the Liberal Party opposition candidate?", "Who was the DOD Inspector General then?"):
+        assert expected_type(question) == "person", question
+    head = ("Australia is a member of the Commonwealth of Nations, an association of former British territories, and "
+            "retains the King of the United Kingdom as its head of state.")
+    assert head in " ".join(AUSTRALIA.split())
+    question = "Who is Australia's formal head of state?"
+    assert type_evidence(head, "person", question) == ["the King of the United Kingdom"]
+    assert type_strength(head, "person", question) == 1  # loosely: no neighbour is quoted for a bare title
+    assert type_strength("The pact was signed by President Jane Roe.", "person", question) == 2
+    # the office the question names is not its holder
+    report = "According to a November 2023 DOD inspector general report, some DOD components lacked encryption."
+    assert type_evidence(report, "person", "Who was the DOD Inspector General then?") == []
