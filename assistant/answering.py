@@ -49,6 +49,8 @@ from .question_types import (
     pinned_names,
     question_names,
     quoted_phrases,
+    asks_for_the_top,
+    ranks,
     ranks_options,
     related_pair,
     source_kinds,
@@ -599,6 +601,8 @@ class ExtractiveComposer:
             return []  # "Has China lifted the restrictions?"; the sentence says only that it imposed them
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it
+        if asks_for_the_top(question) and not any(ranks(c.text) for c in chosen[:lead]):
+            return []  # "Which port takes in the most containers?"; the sentence ranks nothing
         if (options := compared_options(question)) and not any(ranks_options(c.text, options) for c in chosen):
             return []  # "Which supplies more: A or B?"; the sentences name them but compare nothing
         # The direct answer first (with its typed neighbour), then its support in reading order.

@@ -883,6 +883,30 @@ _COMPARATIVE = re.compile(
 _RANKING = re.compile(rf"{_COMPARATIVE.pattern}|\bthan\b|\b(?:majority|bulk|mostly|chiefly|primarily|mainly)\b|\d", re.I)
 
 
+#: "Which port takes in the most containers?", "Which country is the biggest supplier?": one of
+#: several, by rank.
+_ASKS_TOP = re.compile(
+    r"\b(?:which|what|who)\b[^?]*\bthe\s+(?:most|least|fewest|top|leading|best|worst|largest|biggest|greatest|"
+    r"highest|lowest|smallest|oldest|newest|earliest|latest|longest|shortest|strongest|weakest|richest|poorest|"
+    r"busiest|closest|nearest|farthest|furthest|fastest|slowest|cheapest|deepest|widest|heaviest)\b", re.I)
+#: A sentence that ranks: a superlative, a leading role, a share of the whole, or a comparison.
+_RANKS = re.compile(
+    rf"{_COMPARATIVE.pattern}|\b\w{{3,}}est\b|\bthan\b|\b(?:majority|bulk|mostly|chiefly|primarily|mainly|"
+    r"predominantly|largely|dominant|dominates?|first|second|third|sole|only|all|nearly\s+all|almost\s+all)\b|"
+    r"\b(?:half|two-thirds|three-quarters)\b|\d+\s*%", re.I)
+
+
+def asks_for_the_top(question: str) -> bool:
+    """True for a question asking which one ranks first ("Which port takes in the most ...?")."""
+    return bool(_ASKS_TOP.search(question))
+
+
+def ranks(sentence: str) -> bool:
+    """True when ``sentence`` ranks or compares something (a superlative, "leading", "most of",
+    a share): it can say which one is first; a bare description cannot."""
+    return bool(_RANKS.search(sentence))
+
+
 def compared_options(question: str) -> list[str]:
     """The options of a question that asks which of them is more or most of something ("Which
     supplies more: the UAE or Saudi Arabia?", "... the largest share: Guinea, India or

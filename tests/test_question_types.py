@@ -675,3 +675,18 @@ def test_who_holds_an_office_with_modifiers_and_an_office_named_by_its_title() -
     # the office the question names is not its holder
     report = "According to a November 2023 DOD inspector general report, some DOD components lacked encryption."
     assert type_evidence(report, "person", "Who was the DOD Inspector General then?") == []
+
+
+def test_a_question_asking_which_ranks_first_needs_a_sentence_that_ranks() -> None:
+    from assistant.question_types import asks_for_the_top, ranks
+
+    assert asks_for_the_top("Which U.S. port receives the most liquid helium from the region?")
+    assert asks_for_the_top("Which program gets the biggest slice of the request?")
+    assert not asks_for_the_top("What does the function deliver to the rest of the force?")  # "rest" is no superlative
+    assert not asks_for_the_top("Which country looks like the main distribution point?")  # "main" ranks nothing here
+    helium = ("It is shipped in large quantities by container ships in specially designed insulated and pressurized "
+              "containers that keep the helium in liquid form at minus 452 degrees Fahrenheit for up to 45 days.")
+    assert helium in " ".join(HORMUZ.split())
+    assert not ranks(helium)
+    assert ranks("Jebel Ali in the United Arab Emirates (UAE) is the leading container port hub in the region.")
+    assert ranks("Of the discretionary request for 2027, $38.4 billion (65%) is for RDT&E.")
