@@ -21,7 +21,7 @@ _PHRASE_END = frozenset(
     there here than as""".split()
 )
 #: Words that stand for the counted thing without naming it ("how many of them").
-_NOT_A_THING = frozenset("them they those these ones one it more fewer".split())
+_NOT_A_THING = frozenset("them they those these ones one it more fewer there".split())
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
@@ -54,6 +54,10 @@ def counted_noun(question: str) -> str | None:
         if _A_COUNT.fullmatch(word) or word.startswith("$"):
             continue  # "how many of the 800 ships": the whole, not the thing
         last = word
+    if last is None:  # "Of the 800 ships, how many are oil or chemical tankers?": what follows the copula
+        after = re.match(r"\s*(?:are|were)\s+([\w\s,-]+?)\s*(?:\?|$|\b(?:in|on|at|from|to|of|for|with|that|which)\b)",
+                         match.group(1), re.I)
+        last = after.group(1).split()[-1].casefold() if after and after.group(1).split() else None
     if last is None or last in _NOT_A_THING or len(last) < 3:
         return None
     return last

@@ -38,6 +38,9 @@ def test_sentences_are_taken_from_dev_documents(sentence: str, text: str) -> Non
         ("How many of the 800 ships are tankers?", "ships"),  # the whole's number is no part of it
         ("Roughly how many Ukrainian children was Russia accused of taking?", "children"),
         ("How many of them are tankers?", None),  # a pronoun names nothing to look for
+        ("Of the 200 ships waiting outside, how many are container ships?", "ships"),  # after the copula
+        ("Of the 800 ships, how many are oil or chemical tankers?", "tankers"),
+        ("How many are there?", None),
         ("How many times higher are the error rates?", None),
         ("What did the center record?", None),
     ],
