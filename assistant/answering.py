@@ -50,6 +50,7 @@ from .question_types import (
     question_names,
     quoted_phrases,
     asks_for_the_top,
+    numbers_the_part,
     ranks,
     ranks_options,
     related_pair,
@@ -601,6 +602,8 @@ class ExtractiveComposer:
             return []  # "Has China lifted the restrictions?"; the sentence says only that it imposed them
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it
+        if not any(numbers_the_part(c.text, question) for c in chosen[:lead]):
+            return []  # "Which article of the agreement holds the clause?"; the sentence numbers none
         if asks_for_the_top(question) and not any(ranks(c.text) for c in chosen[:lead]):
             return []  # "Which port takes in the most containers?"; the sentence ranks nothing
         if (options := compared_options(question)) and not any(ranks_options(c.text, options) for c in chosen):

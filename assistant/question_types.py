@@ -907,6 +907,20 @@ def ranks(sentence: str) -> bool:
     return bool(_RANKS.search(sentence))
 
 
+_ASKS_NUMBERED_PART = re.compile(r"\b(?:which|what)\s+(article|section|clause|paragraph|chapter)s?\b", re.I)
+
+
+def numbers_the_part(sentence: str, question: str) -> bool:
+    """False when the question asks which numbered part of a text says something ("Which article
+    of the agreement ...?", "Which section of it?") and ``sentence`` numbers no part ("Section
+    1523", "Article 4", "§3511"); True otherwise."""
+    asked = _ASKS_NUMBERED_PART.search(question)
+    if not asked:
+        return True
+    part = asked.group(1)
+    return bool(re.search(rf"\b{part}s?\s+\d|§\s*\d|\b(?:article|section|clause|paragraph|chapter)s?\s+\d", sentence, re.I))
+
+
 def compared_options(question: str) -> list[str]:
     """The options of a question that asks which of them is more or most of something ("Which
     supplies more: the UAE or Saudi Arabia?", "... the largest share: Guinea, India or

@@ -690,3 +690,14 @@ def test_a_question_asking_which_ranks_first_needs_a_sentence_that_ranks() -> No
     assert not ranks(helium)
     assert ranks("Jebel Ali in the United Arab Emirates (UAE) is the leading container port hub in the region.")
     assert ranks("Of the discretionary request for 2027, $38.4 billion (65%) is for RDT&E.")
+
+
+def test_a_question_asking_which_numbered_part_needs_a_number() -> None:
+    from assistant.question_types import numbers_the_part
+
+    question = "Which article of the new agreement holds the mutual-aid clause?"
+    assert not numbers_the_part("The pact says both countries will come to the other's aid in the event of an attack.", question)
+    assert numbers_the_part("Article 4 commits each side to come to the other's aid.", question)
+    assert numbers_the_part("Section 1523 of the FY2025 National Defense Authorization Act directs DOD to act.",
+                            "Which section of the FY2025 NDAA addresses the directive?")
+    assert numbers_the_part("Anything at all.", "During which part of the visit were the leaders lit up?")  # no numbered part asked
