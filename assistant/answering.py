@@ -259,6 +259,7 @@ class ExtractiveComposer:
         section_weight: float = 0.1,
         clause_penalty: float | None = 0.1,
         footnote_penalty: float = 0.1,
+        polar_paraphrase: float = 0.3,
         typed_answers: Sequence[str] = ("date", "number", "duration", "age", "money", "name", "person", "city",
                                         "company"),
     ) -> None:
@@ -282,6 +283,7 @@ class ExtractiveComposer:
         self.section_weight = section_weight
         self.clause_penalty = clause_penalty
         self.footnote_penalty = footnote_penalty
+        self.polar_paraphrase = polar_paraphrase
         self.typed_answers = tuple(typed_answers)
 
     @classmethod
@@ -299,6 +301,7 @@ class ExtractiveComposer:
             neighbour_strength=settings.neighbour_strength, typed_answers=settings.typed_answers,
             minor_name_share=settings.minor_name_share, section_weight=settings.section_weight,
             clause_penalty=settings.clause_penalty, footnote_penalty=settings.footnote_penalty,
+            polar_paraphrase=settings.polar_paraphrase,
         )
 
     def score(self, question: str, cands: list[Candidate], idf: TermWeight | None = None) -> None:
@@ -598,7 +601,7 @@ class ExtractiveComposer:
             return []  # "Who was the first chief?"; the sentence names the current one
         if (noun := counted_noun(question)) and all(gives_count(c.text, noun) is False for c in chosen[:lead]):
             return []  # "How many crew members were killed?"; the sentence says "several crew members"
-        if is_polar(question) and not any(takes_a_position(c.text, question) for c in chosen[:lead]):
+        if is_polar(question) and not any(takes_a_position(c.text, question, self.polar_paraphrase) for c in chosen[:lead]):
             return []  # "Has China lifted the restrictions?"; the sentence says only that it imposed them
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it

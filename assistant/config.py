@@ -190,6 +190,13 @@ class Settings(BaseSettings):
         description="Bonus, when choosing among sentences, for question words the sentence lacks but its section "
         "heading holds (\"Why the Space Force Was Created\" for \"Why was it created?\"), scaled by their IDF share.",
     )
+    polar_paraphrase: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="A yes-or-no question is declined when the answering sentence neither states its predicate nor "
+        "takes a stance, unless the sentence shares fewer than this share of the question's plain words (then it "
+        "matched by meaning, a paraphrase, and its other words say nothing). Dev: 0.3 keeps two paraphrased answers "
+        "and gives up one of seven out-of-corpus declines.",
+    )
     predicate_weight: float = Field(
         0.35, ge=0.0, le=2.0,
         description="Bonus, when choosing among sentences, for containing the question's words outside its names "

@@ -46,10 +46,17 @@ def _plain_words(question: str) -> set[str]:
     return set(stem_all(content_words(lowered)))
 
 
-def takes_a_position(sentence: str, question: str) -> bool:
+def takes_a_position(sentence: str, question: str, paraphrase_below: float = 0.3) -> bool:
     """True when ``sentence`` could answer the yes-or-no ``question``: it states every plain word
     of the question (in any form: "restrict" / "restricted"), or it negates, hedges or weighs
-    something ("not", "likely", "whether")."""
+    something ("not", "likely", "whether"), or it shares fewer than ``paraphrase_below`` of the
+    question's plain words. A sentence chosen though it shares so few words matched by meaning
+    ("Have any seafarers lost their lives?" and "... with several crew members killed"): that its
+    words differ says nothing. One that repeats most of the question but not what it asks
+    happened ("China restricted some imports in 2020" for "Has China lifted the restrictions it
+    put on imports in 2020?") only describes the starting point."""
     if _STANCE.search(sentence):
         return True
-    return _plain_words(question) <= set(stem_all(content_words(sentence)))
+    plain = _plain_words(question)
+    said = plain & set(stem_all(content_words(sentence)))
+    return said == plain or len(said) < paraphrase_below * len(plain)

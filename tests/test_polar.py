@@ -20,10 +20,12 @@ SPACE = (CRS / "IF12610v6-defense-primer-u-s-space-force.md").read_text(encoding
 RESTRICTED = "China restricted some imports from Australia in 2020 following Canberra’s endorsement of an inquiry"
 NOT_LABELED = "While Australian officials have not labeled China a military threat"
 APPOINTED = "The current CSO, General Chance B. Saltzman, was appointed in November 2022."
+TARIFF = ("After the Supreme Court ruled against the use of IEEPA to impose tariffs in February 2026, President Trump "
+          "imposed a 10% global tariff for 150 days under Section 122 of the Trade Act of 1974.")
 
 
 def test_the_sentences_are_taken_from_the_dev_products() -> None:
-    assert RESTRICTED in AUSTRALIA and NOT_LABELED in AUSTRALIA
+    assert RESTRICTED in AUSTRALIA and NOT_LABELED in AUSTRALIA and TARIFF in AUSTRALIA
     assert APPOINTED in SPACE
 
 
@@ -51,4 +53,14 @@ def test_a_sentence_stating_the_predicate_or_taking_a_stance_answers() -> None:
 def test_a_sentence_describing_only_the_starting_point_does_not() -> None:
     # it says China imposed the restrictions, not whether they were lifted
     assert not takes_a_position(RESTRICTED, "Has China lifted the restrictions it put on Australian imports in 2020?")
-    assert not takes_a_position(APPOINTED, "Has a successor to General Saltzman been nominated yet?")
+    assert not takes_a_position(TARIFF, "Is Australia exempt from the 10% global tariff imposed under Section 122?")
+    # a sentence sharing none of the plain words is taken for a paraphrase: the price of the rule
+    assert takes_a_position(APPOINTED, "Has a successor to General Saltzman been nominated yet?")
+
+
+def test_a_sentence_sharing_few_of_the_questions_words_matched_by_meaning() -> None:
+    # a paraphrase: that its words differ from the question's says nothing either way
+    killed = "The center has recorded 17 attacks on vessels since March 1, 2026, with several crew members killed."
+    assert takes_a_position(killed, "Have any seafarers lost their lives in the strikes on merchant shipping?")
+    # the same question with the rule's share at 0 must state the predicate or take a stance
+    assert not takes_a_position(killed, "Have any seafarers lost their lives in the strikes on merchant shipping?", 0.0)
