@@ -26,7 +26,7 @@ _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     r"hundred|thousand|million|billion|dozen|dozens|hundreds|thousands|millions|billions|"
-    r"single|double|triple|twice|pair|couple"
+    r"single|double|triple|twice|pair|couple|both"
 )
 _A_COUNT = re.compile(rf"(?:\d[\d.,]*\d|\d)(?:[-–]\d[\d.,]*)?%?|(?:{_NUMBER_WORDS})(?:-\w+)?", re.I)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\ds?")

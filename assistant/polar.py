@@ -40,10 +40,19 @@ def is_polar(question: str) -> bool:
         WH_WORD.search(question) or _VIEW.search(question) or _SECOND.search(question))
 
 
+#: Words that ask nothing of the sentence: indefinites ("Did he thank them for anything?") and
+#: adverbs of time or emphasis ("Has it ever / actually / yet ...?").
+_FILLER = frozenset(
+    """anything something nothing everything anyone someone anybody somebody everyone everybody any
+    ever yet already actually really still also indeed even end ended up""".split()
+)
+
+
 def _plain_words(question: str) -> set[str]:
-    """The question's content words that are not names (stemmed), less its opening auxiliary."""
+    """The question's content words that are not names (stemmed), less its opening auxiliary
+    and the words that ask nothing of the sentence."""
     lowered = " ".join(w for i, w in enumerate(question.split()) if i == 0 or not w[:1].isupper())
-    return set(stem_all(content_words(lowered)))
+    return set(stem_all([w for w in content_words(lowered) if w not in _FILLER]))
 
 
 def takes_a_position(sentence: str, question: str, paraphrase_below: float = 0.3) -> bool:

@@ -62,6 +62,20 @@ def _digits(amount: str) -> str:
 
 _TIME_UNITS = r"(?:second|minute|hour|day|week|fortnight|month|year|decade|century|centuries)s?"
 
+#: A word modifying the asked-for noun ("Which *Russian weapons* manufacturer", "What *accuracy*
+#: rate"): not a verb, an article or a pronoun ("What *does the* author think?" asks for a view, not
+#: a person), nor "kind of" ("What kind of aid ...?" asks for a sort, not an amount).
+_MOD = (r"(?:(?!(?:is|are|was|were|be|been|do|does|did|has|have|had|will|would|can|could|should|may|might|must|"
+        r"shall|the|a|an|this|that|these|those|its|their|his|her|our|your|my|of|kind|type|sort|form|kinds|types|"
+        r"sorts|forms)\b)[\w.’'-]+\s+)")
+#: Money nouns that always mean money, the only ones a modifier may precede ("What war-risk
+#: insurance premium"): "aid", "fine" or "grant" often do not ("military aid").
+_PLAIN_MONEY_NOUNS = (
+    r"cost|costs|price|prices|fee|fees|toll|tolls|fare|fares|tariff|tariffs|budget|budgets|salary|salaries|wage|"
+    r"wages|revenue|revenues|funding|spending|expenditure|payment|payments|subsidy|subsidies|appropriation|"
+    r"appropriations|premium|premiums|investment"
+)
+
 # question patterns, tried in order; the first that matches sets the expected type
 _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("date", re.compile(
@@ -75,8 +89,10 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     # an amount of money wants a currency, not any number ("about 130 ships a day" is no toll)
     ("money", re.compile(
         rf"\bhow\s+much\s+(?:\w+\s+)?(?:{_MONEY_NOUNS})\b|\bhow\s+much\s+(?:does|did|do|will|would|is|was)\b[^?]*"
-        rf"\b(?:{_MONEY_VERBS})\b|\b(?:what|which)\s+(?:[\w-]+\s+){{0,2}}?(?:{_MONEY_NOUNS})\b(?!\s+rates?\b)|"
-        rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:[\w-]+\s+){{0,2}}?(?:{_MONEY_NOUNS})\b(?!\s+rates?\b)|"
+        rf"\b(?:{_MONEY_VERBS})\b|\b(?:what|which)\s+(?:{_MONEY_NOUNS})\b(?!\s+rates?\b)|"
+        rf"\b(?:what|which)\s+{_MOD}{{1,2}}?(?:{_PLAIN_MONEY_NOUNS})\b(?!\s+rates?\b)|"
+        rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:\w+\s+)?(?:{_MONEY_NOUNS})\b(?!\s+rates?\b)|"
+        rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?{_MOD}{{1,2}}?(?:{_PLAIN_MONEY_NOUNS})\b(?!\s+rates?\b)|"
         # "What dollar amount ...?", "..., in dollar terms?", "What did DOD spend on ...?"
         r"\b(?:what|which)\s+(?:dollar|euro|pound|yen|yuan)\s+(?:amount|figure|value|sum|total)\b|"
         r"\bin\s+(?:u\.?s\.?\s+)?(?:dollars?|euros?)(?:\s+terms)?\s*\??\s*$|"
@@ -90,14 +106,14 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
         r"quantity|sum|total|rate|level|figure|cost|price|budget|population|size|value|temperature|"
         r"distance|length|height|weight|speed|age|capacity|range|volume|area|depth|tonnage|altitude)\b|"
         # the same measures with a modifier or two ("What accuracy rate ...?", "What error rates ...?")
-        r"\b(?:what|which)\s+(?:[\w-]+\s+){1,2}?(?:percentage|share|amount|rates?|volume|capacity|altitude|"
+        rf"\b(?:what|which)\s+{_MOD}{{1,2}}?(?:percentage|share|amount|rates?|volume|capacity|altitude|"
         r"speed|distance|length|height|weight|depth|tonnage|population|total)\b|"
         r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:population|number|percentage|"
         r"share|amount|cost|price|budget|size|value|total|rate|gdp|age|temperature|distance)\b|"
-        r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){1,2}?(?:volume|capacity|rate|altitude)\b", re.I)),
+        rf"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?{_MOD}{{1,2}}?(?:volume|capacity|rate|altitude)\b", re.I)),
     # "What is the name of the vice chief who ...?": a person's name, like "Who is the vice chief?"
     ("person", re.compile(
-        r"\bname\s+of\s+(?:the|its|their|this|that|his|her)\s+(?:[\w.’'-]+\s+){0,3}?(?:chief|head|director|secretary|"
+        rf"\bname\s+of\s+(?:the|its|their|this|that|his|her)\s+{_MOD}{{0,3}}?(?:chief|head|director|secretary|"
         r"minister|ambassador|spokes(?:person|man|woman)|commander|official|analyst|researcher|leader|president|"
         r"general|admiral|envoy|candidate|judge|governor|mayor|deputy|chair|chairman|chairwoman|founder|ceo)\b", re.I)),
     ("name", re.compile(
@@ -110,22 +126,22 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     # "Who commands X?", "Who is the current head of Y?": a person's name, not the office
     ("person", re.compile(
         r"^\s*(?:and\s+)?who\s+(?:commands|heads|chairs|directs|founded|(?:is|was|are|were)\s+(?:the\s+)?"
-        r"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?(?:[\w.’'-]+\s+){0,3}?(?:head|chief|director|secretary|minister|"
+        rf"(?:current\s+|first\s+|new\s+|former\s+|last\s+|next\s+)?{_MOD}{{0,3}}?(?:head|chief|director|secretary|minister|"
         r"president|chair|chairman|chairwoman|chairperson|commander|leader|ambassador|spokes(?:person|man|woman)|ceo|"
         r"founder|governor|mayor|deputy|vice|prime|general|admiral|manager|candidate|envoy)\b)|"
         # "Which Iranian official ...?", "Which Member of Congress ...?": one person, by name
-        r"\b(?:what|which)\s+(?:[\w.’'-]+\s+){0,3}?(?:official|minister|senator|lawmaker|legislator|congress(?:man|woman)|"
+        rf"\b(?:what|which)\s+{_MOD}{{0,3}}?(?:official|minister|senator|lawmaker|legislator|congress(?:man|woman)|"
         r"member\s+of\s+(?:congress|parliament)|commander|spokes(?:person|man|woman)|ambassador|"
         r"diplomat|executive|judge|scientist|researcher|singer|performer|composer|songwriter|musician|artist|"
         r"journalist|reporter|author|writer|poet|pilot|commentator)\b(?!\s+(?:source|data|statement|figure|estimate|record|document|"
         r"position|name|title|language|report|channel|visit|line|order|summary|branch|team)s?\b)", re.I)),
     # "Which Gulf country ...?", "In which city ...?": a country or a city by name (GeoNames)
-    ("country", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:country|countries|nation|nations)\b", re.I)),
+    ("country", re.compile(rf"\b(?:what|which)\s+{_MOD}{{0,2}}?(?:country|countries|nation|nations)\b", re.I)),
     ("city", re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+)?(?:city|cities|town|towns)\b", re.I)),
     # "Which company builds ...?", "At which university ...?": a firm's or a school's own name,
     # not the agency that buys from it nor the country it is in
     ("company", re.compile(
-        r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:company|companies|firm|firms|contractor|contractors|subcontractor|"
+        rf"\b(?:what|which)\s+{_MOD}{{0,2}}?(?:company|companies|firm|firms|contractor|contractors|subcontractor|"
         r"manufacturer|manufacturers|maker|makers|shipyard|shipyards|shipbuilder|shipbuilders|vendor|vendors|"
         r"airline|airlines|bank|banks|university|universities|pollster|pollsters|"
         r"polling\s+(?:organi[sz]ation|firm|company|agency))\b", re.I)),
@@ -148,7 +164,7 @@ _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
 
 _YEAR = r"\b(?:1[5-9]\d\d|20\d\d)s?\b"
 #: "What share / percentage / proportion ...?": a percentage or a fraction answers, not any number.
-_ASKS_SHARE = re.compile(r"\b(?:what|which)\s+(?:[\w-]+\s+){0,2}?(?:percentage|percent|proportion|share|fraction|rates?)\b|"
+_ASKS_SHARE = re.compile(rf"\b(?:what|which)\s+{_MOD}{{0,2}}?(?:percentage|percent|proportion|share|fraction|rates?)\b|"
                          r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+|its\s+|their\s+)?(?:\w+'s\s+)?(?:percentage|share|proportion)\b", re.I)
 _SHARE = re.compile(r"\d[\d.,]*\s*%|\bper\s*cent\b|\bpercent(?:age)?\b|\b(?:half|third|thirds|quarter|quarters|majority|"
                     r"minority|fifth|fifths|tenth)\b|\b(?:one|two|three|four|five|\d+)\s+(?:in|out\s+of)\s+(?:every\s+)?\w+", re.I)

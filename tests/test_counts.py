@@ -60,6 +60,7 @@ def test_numbers_with_modifiers_or_of_between_count_the_word() -> None:
     assert gives_count(CHILDREN, "children") is True  # "thousands of Ukrainian children"
     assert gives_count("It may buy 3-5 U.S. Virginia-class nuclear-powered attack submarines.", "submarines") is True
     assert gives_count("The fleet's ships: 60, all under the flag.", "ships") is True
+    assert gives_count("a bizarre car ride with both leaders taking turns behind the wheel", "leaders") is True  # two
 
 
 def test_a_sentence_without_the_word_says_nothing_either_way() -> None:

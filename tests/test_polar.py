@@ -64,3 +64,11 @@ def test_a_sentence_sharing_few_of_the_questions_words_matched_by_meaning() -> N
     assert takes_a_position(killed, "Have any seafarers lost their lives in the strikes on merchant shipping?")
     # the same question with the rule's share at 0 must state the predicate or take a stance
     assert not takes_a_position(killed, "Have any seafarers lost their lives in the strikes on merchant shipping?", 0.0)
+
+
+def test_indefinites_and_emphasis_ask_nothing_of_the_sentence() -> None:
+    thanked = "Putin thanked North Korea for hosting the children of slain Russian soldiers"
+    assert thanked in " ".join((Path(__file__).resolve().parent.parent / "corpus" /
+                                "bisi-2024-07-11-pyongyang-parlays.txt").read_text(encoding="utf-8").split())
+    assert takes_a_position(thanked, "Did Putin thank North Korea for anything?")
+    assert takes_a_position(thanked, "Did Putin actually ever thank North Korea?")

@@ -701,3 +701,18 @@ def test_a_question_asking_which_numbered_part_needs_a_number() -> None:
     assert numbers_the_part("Section 1523 of the FY2025 National Defense Authorization Act directs DOD to act.",
                             "Which section of the FY2025 NDAA addresses the directive?")
     assert numbers_the_part("Anything at all.", "During which part of the visit were the leaders lit up?")  # no numbered part asked
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("What does the author think China will do?", None),  # a view, not a person
+        ("What does the writer expect from the United States?", None),
+        ("What does the official say about the pact?", None),
+        ("What kind of aid might the pact cover?", None),  # a sort, not an amount
+        ("What military aid did Russia send?", None),  # "aid" with a modifier is not money
+        ("What sort of distance has China kept?", None),
+    ],
+)
+def test_a_modifier_is_never_a_verb_an_article_or_kind_of(question: str, kind: str | None) -> None:
+    assert expected_type(question) == kind
