@@ -601,7 +601,8 @@ class ExtractiveComposer:
             return []  # "Who was the first chief?"; the sentence names the current one
         if (noun := counted_noun(question)) and all(gives_count(c.text, noun) is False for c in chosen[:lead]):
             return []  # "How many crew members were killed?"; the sentence says "several crew members"
-        if is_polar(question) and not any(takes_a_position(c.text, question, self.polar_paraphrase) for c in chosen[:lead]):
+        if is_polar(question) and not any(c.kind in _METADATA_TYPES  # "Was it published in July 2024?": its date line
+                                          or takes_a_position(c.text, question, self.polar_paraphrase) for c in chosen[:lead]):
             return []  # "Has China lifted the restrictions?"; the sentence says only that it imposed them
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it

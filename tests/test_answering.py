@@ -397,3 +397,10 @@ def test_a_sentence_opening_word_is_no_part_of_a_names_initials() -> None:
 
     assert {"sk", "tsk"} <= _present("Though South Korea had hoped to stay friendly, it was angered.")
     assert "us" in _present("Before United States forces arrived, the port was quiet.")
+
+
+def test_a_yes_or_no_question_about_the_document_is_answered_by_its_own_line(embedder: Embedder) -> None:
+    """ "Was the report published in March 2025?" is answered by the byline's date: a metadata
+    line states by what it is, not by repeating the question's words."""
+    answer = composer(embedder).compose(state("Was the report published in March 2025?"), lambda t: 4.0)
+    assert not answer.abstained and answer.citations and "3 March 2025" in answer.citations[0].quote
