@@ -27,7 +27,7 @@ import numpy as np
 
 from .config import Settings
 from .counts import counted_noun, gives_count
-from .polar import is_polar, takes_a_position
+from .polar import is_polar, says_no, takes_a_position
 from .embeddings import QueryEmbedder
 from .lexical import stem_all
 from .metadata_text import METADATA_KINDS, shown_sentence, statement
@@ -603,7 +603,14 @@ class ExtractiveComposer:
             return []  # "How many crew members were killed?"; the sentence says "several crew members"
         if is_polar(question) and not any(c.kind in _METADATA_TYPES  # "Was it published in July 2024?": its date line
                                           or takes_a_position(c.text, question, self.polar_paraphrase) for c in chosen[:lead]):
-            return []  # "Has China lifted the restrictions?"; the sentence says only that it imposed them
+            # "Has China lifted the restrictions?"; the sentence says only that it imposed them. The
+            # next sentences of its passage may say no ("... this update, which has not been
+            # published to date."): the best that does, good in itself, answers instead
+            head = next((c for c in ranked if c.passage is head.passage and c.index > head.index
+                         and c.score >= self.abstain_threshold and says_no(c.text)), None)
+            if head is None:
+                return []
+            chosen, lead = [head] + [c for c in chosen if c is not head], 1
         if names_it_only_vaguely(head.text, question):
             return []  # "Which company holds the lease?"; the best sentence says "a company" holds it
         if not any(numbers_the_part(c.text, question) for c in chosen[:lead]):

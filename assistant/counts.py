@@ -87,6 +87,8 @@ def gives_count(sentence: str, noun: str) -> bool | None:
                 return True
             if word in _BREAKS:
                 break
+        if i + 1 < len(tokens) and tokens[i + 1] == ":" and tokens[i + 2:].count(",") >= 1:
+            return True  # "... performative moments: a car ride, singing children, ...": a list to count
         after = [t.casefold() for t in tokens[i + 1: i + 3]]
         if after and after[0] in (":", "of", "totaled", "totalled", "numbered", "number") and any(
                 _A_COUNT.fullmatch(t) and not _YEAR.fullmatch(t) for t in after[1:]):

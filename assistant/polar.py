@@ -55,6 +55,16 @@ def _plain_words(question: str) -> set[str]:
     return set(stem_all([w for w in content_words(lowered) if w not in _FILLER]))
 
 
+#: A plain no: negation or refusal, not a mere hedge.
+_DENIAL = re.compile(r"\b(?:not|no|never|neither|nor|none|denied|denies|refused|refuses|declined)\b|n[’']t\b", re.I)
+
+
+def says_no(sentence: str) -> bool:
+    """True when ``sentence`` plainly negates something ("which has not been published to date"):
+    stricter than :func:`takes_a_position`, which a hedge satisfies."""
+    return bool(_DENIAL.search(sentence))
+
+
 def takes_a_position(sentence: str, question: str, paraphrase_below: float = 0.3) -> bool:
     """True when ``sentence`` could answer the yes-or-no ``question``: it states every plain word
     of the question (in any form: "restrict" / "restricted"), or it negates, hedges or weighs
@@ -66,6 +76,9 @@ def takes_a_position(sentence: str, question: str, paraphrase_below: float = 0.3
     put on imports in 2020?") only describes the starting point."""
     if _STANCE.search(sentence):
         return True
+    modal = re.match(r"\s*(?:and\s+|so\s+|but\s+|then\s+)?(will|would|can|could|should|may|might|must)\b", question, re.I)
+    if modal and re.search(rf"\b{modal.group(1)}\b", sentence, re.I):
+        return True  # "Will the election affect it?" and "The election will impact this": the same modal says so
     plain = _plain_words(question)
     said = plain & set(stem_all(content_words(sentence)))
     return said == plain or len(said) < paraphrase_below * len(plain)

@@ -80,7 +80,7 @@ _PLAIN_MONEY_NOUNS = (
 _QUESTION_RULES: list[tuple[AnswerType, re.Pattern[str]]] = [
     ("date", re.compile(
         r"^\s*(?:and\s+|so\s+|but\s+)?when\b|[,;]\s*when\s+(?:did|does|do|was|were|is|will|had|has)\b|\b(?:since|until|till)\s+when\b|\b(?:what|which)\s+(?:year|date|day|month|decade|century|time|deadline)\b|"
-        r"\bin\s+what\s+year\b|\bsince\s+when\b|\bhow\s+long\s+ago\b|"
+        r"\bin\s+what\s+year\b|\bsince\s+when\b|\bhow\s+long\s+ago\b|\bhow\s+far\s+back\b|"
         r"\b(?:publication|release|issue)\s+date\b|\bdate\s+of\s+(?:publication|release|issue)\b", re.I)),
     # "How old is <someone>?" wants an age ("aged 40", "a 40-year-old"); "how old is the pact?" a
     # year it dates from will do, loosely; a sentence about the same person's travels will not
@@ -485,7 +485,8 @@ def _person_names(sentence: str) -> list[str]:
             out.append(" ".join(rest))
         elif any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
             continue
-        elif _is_person_name(name) and not all(is_place_word(t) for t in tokens) and not countries_named(name):
+        elif (_is_person_name(name) and not all(is_place_word(t) for t in tokens) and not is_place_word(name)
+              and not countries_named(name)):
             out.append(name)  # not "North Korea", "South Korean"
     return out
 
@@ -559,14 +560,17 @@ def _name_tokens(name: str) -> tuple[list[str], list[str]]:
     return tokens, [re.sub(r"[’']s$", "", t.casefold().strip(".")) for t in tokens]
 
 
+_ROMAN = re.compile(r"[IVX]{2,4}")
+
+
 def _is_person_name(name: str) -> bool:
     """Capitalised words that can only name a person: a title and a name ("President Jane Roe"), or
     two to four words, none an acronym and none heading the name of a thing or a place."""
     tokens, folded = _name_tokens(name)
     if not tokens or not all(t[:1].isupper() for t in tokens):
         return False
-    if any(t.strip(".").isupper() and len(t.strip(".")) > 1 for t in tokens):
-        return False
+    if any(t.strip(".").isupper() and len(t.strip(".")) > 1 and not _ROMAN.fullmatch(t.strip(".")) for t in tokens):
+        return False  # an acronym, not a name ("Kim Jong II": a regnal number is part of one)
     if any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
         return False
     return folded[0] in _PERSON_TITLES and len(tokens) >= 2 or 2 <= len(tokens) <= 4
@@ -902,7 +906,8 @@ _RANKING = re.compile(rf"{_COMPARATIVE.pattern}|\bthan\b|\b(?:majority|bulk|most
 #: "Which port takes in the most containers?", "Which country is the biggest supplier?": one of
 #: several, by rank.
 _ASKS_TOP = re.compile(
-    r"\b(?:which|what|who)\b[^?]*\bthe\s+(?:most|least|fewest|top|leading|best|worst|largest|biggest|greatest|"
+    r"\b(?:which|who)\b[^?]*\bthe\s+(?:most(?!\s+(?:likely|probable|possible|recent|recently|important|"
+    r"significant|notable|serious|pressing))|least|fewest|top|leading|best|worst|largest|biggest|greatest|"
     r"highest|lowest|smallest|oldest|newest|earliest|latest|longest|shortest|strongest|weakest|richest|poorest|"
     r"busiest|closest|nearest|farthest|furthest|fastest|slowest|cheapest|deepest|widest|heaviest)\b", re.I)
 #: A sentence that ranks: a superlative, a leading role, a share of the whole, or a comparison.

@@ -404,3 +404,14 @@ def test_a_yes_or_no_question_about_the_document_is_answered_by_its_own_line(emb
     line states by what it is, not by repeating the question's words."""
     answer = composer(embedder).compose(state("Was the report published in March 2025?"), lambda t: 4.0)
     assert not answer.abstained and answer.citations and "3 March 2025" in answer.citations[0].quote
+
+
+def test_a_yes_or_no_question_is_answered_by_the_next_sentence_that_says_no(embedder: Embedder) -> None:
+    """The best match restates the setting ("The act directs the agency to update the rule"); the
+    next sentence of its passage says no ("which has not been published to date"): it answers."""
+    text = ("Section 12 of the 2025 act directs the agency to update its harbour rule within 180 days. "
+            "Congress may monitor the status of this update, which has not been published to date.")
+    p = Passage(number=1, chunk_id="c1", doc_id="/corpus/harbour.txt", title="Harbour", kind="paragraph",
+                text=text, start=0, end=len(text), score=0.03)
+    answer = composer(embedder).compose(state("Has the agency's harbour rule update been published?", (p,)), lambda t: 4.0)
+    assert answer.citations and "has not been published" in answer.citations[0].quote

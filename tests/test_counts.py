@@ -66,3 +66,12 @@ def test_numbers_with_modifiers_or_of_between_count_the_word() -> None:
 def test_a_sentence_without_the_word_says_nothing_either_way() -> None:
     # "800 vessels" may well answer "how many ships": only an uncounted mention declines
     assert gives_count("About 800 vessels wait in the Gulf.", "ships") is None
+
+
+def test_a_list_after_a_colon_counts_what_it_lists() -> None:
+    moments = ("the summit—lasting two days— was largely composed of performative moments: a frankly bizarre car "
+               "ride with both leaders taking turns behind the wheel, singing children, a Pungsan dog petting zoo, "
+               "and Russian concerts.")
+    assert moments in " ".join(ARTICLE.split())
+    assert gives_count(moments, "moments") is True
+    assert gives_count(moments, "concerts") is False  # "Russian concerts": how many is not said

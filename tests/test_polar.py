@@ -72,3 +72,9 @@ def test_indefinites_and_emphasis_ask_nothing_of_the_sentence() -> None:
                                 "bisi-2024-07-11-pyongyang-parlays.txt").read_text(encoding="utf-8").split())
     assert takes_a_position(thanked, "Did Putin thank North Korea for anything?")
     assert takes_a_position(thanked, "Did Putin actually ever thank North Korea?")
+
+
+def test_the_questions_own_modal_in_the_sentence_says_so() -> None:
+    sentence = "The coming November election, however, will impact this."
+    assert takes_a_position(sentence, "Will the November election affect the U.S. response?")
+    assert not takes_a_position("The coming November election is close.", "Will the November election affect the U.S. response?")

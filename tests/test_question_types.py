@@ -716,3 +716,16 @@ def test_a_question_asking_which_numbered_part_needs_a_number() -> None:
 )
 def test_a_modifier_is_never_a_verb_an_article_or_kind_of(question: str, kind: str | None) -> None:
     assert expected_type(question) == kind
+
+
+def test_a_regnal_number_is_part_of_a_name_and_a_demonym_is_no_person() -> None:
+    from assistant.question_types import _person_names, asks_for_the_top
+
+    signed = "The current pact replaces the 2000 treaty signed between an early-regime Putin and former North Korean leader Kim Jong II."
+    assert _person_names(signed) == ["Kim Jong II"]
+    assert expected_type("Who was the former North Korean leader who signed the 2000 treaty?") == "person"
+    assert type_strength(signed, "person", "Who was the former North Korean leader who signed the 2000 treaty?") == 2
+    # "the most likely" hedges, "What is the biggest concern" asks for the main one: no ranking asked
+    assert not asks_for_the_top("What is the most likely reaction from Seoul?")
+    assert not asks_for_the_top("What is the biggest concern for China?")
+    assert expected_type("How far back does the pact go?") == "date"
