@@ -51,6 +51,7 @@ from .question_types import (
     quoted_phrases,
     asks_for_the_top,
     numbers_the_part,
+    part_of,
     ranks,
     ranks_options,
     related_pair,
@@ -599,7 +600,7 @@ class ExtractiveComposer:
             return []  # "trade between Australia and China"; the sentence gives Australia's trade with the U.S.
         if all(misses_the_first(c.text, question) for c in chosen[:lead]):
             return []  # "Who was the first chief?"; the sentence names the current one
-        if (noun := counted_noun(question)) and all(gives_count(c.text, noun) is False for c in chosen[:lead]):
+        if (noun := counted_noun(question)) and all(gives_count(c.text, noun, part_of(question)) is False for c in chosen[:lead]):
             return []  # "How many crew members were killed?"; the sentence says "several crew members"
         if is_polar(question) and not any(c.kind in _METADATA_TYPES  # "Was it published in July 2024?": its date line
                                           or takes_a_position(c.text, question, self.polar_paraphrase) for c in chosen[:lead]):

@@ -53,14 +53,33 @@ def counted_noun(question: str) -> str | None:
             break
         if _A_COUNT.fullmatch(word) or word.startswith("$"):
             continue  # "how many of the 800 ships": the whole, not the thing
-        last = word
-    if last is None:  # "Of the 800 ships, how many are oil or chemical tankers?": what follows the copula
-        after = re.match(r"\s*(?:are|were)\s+([\w\s,-]+?)\s*(?:\?|$|\b(?:in|on|at|from|to|of|for|with|that|which)\b)",
-                         match.group(1), re.I)
-        last = after.group(1).split()[-1].casefold() if after and after.group(1).split() else None
+        if _plural(word):  # what is counted is plural: "How many leaders met?" counts leaders, not "met"
+            last = word
+    whole = re.match(r"\s*of\s+(?:the|these|those|its|their)\s+", match.group(0)[len("how many"):].lstrip(), re.I) or \
+        re.match(r"(?:the\s+)?(?:roughly\s+|about\s+|some\s+)?\d", match.group(1))
+    if last is None or whole:
+        # "Of the 800 ships, how many are oil or chemical tankers?", "How many of the 60 vessels
+        # enrolled ... are container ships?": what follows the copula is counted, not the whole
+        after = re.search(r"(?:^|\s)(?:are|were)\s+([\w\s,-]+?)\s*(?:\?|$|\b(?:in|on|at|from|to|of|for|with|that|which)\b)",
+                          match.group(1), re.I)
+        part = after.group(1).split()[-1].casefold() if after and after.group(1).split() else None
+        last = part if part and _plural(part) else None if not whole else last
     if last is None or last in _NOT_A_THING or len(last) < 3:
         return None
     return last
+
+
+#: Plurals without an -s: the nouns a count may name.
+_PLURALS = frozenset(
+    """people children men women personnel staff crew police cattle aircraft sheep fish deer troops
+    media data criteria phenomena""".split()
+)
+
+
+def _plural(word: str) -> bool:
+    """True for a word shaped like a plural noun ("ships", "countries", "people"), not a verb
+    ("met", "died") or a singular ("class")."""
+    return word in _PLURALS or (word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3)
 
 
 def _stem(word: str) -> str:
@@ -71,26 +90,45 @@ def _stem(word: str) -> str:
     return word
 
 
-def gives_count(sentence: str, noun: str) -> bool | None:
+def _counts(token: str, whole: float | None) -> bool:
+    """A number that can count (not a year), and, for a part of a whole, smaller than the whole."""
+    word = token.casefold().strip(".")
+    if not _A_COUNT.fullmatch(word) or _YEAR.fullmatch(word):
+        return False
+    if whole is not None:
+        try:
+            return float(re.sub(r"[^\d.]", "", word.split("-")[0]) or "nan") < whole
+        except ValueError:
+            return True
+    return True
+
+
+def gives_count(sentence: str, noun: str, whole: float | None = None) -> bool | None:
     """Whether ``sentence`` puts a number on ``noun``: True when a number stands before it with
     only modifiers between ("five U.S.-flagged ships") or right after it ("ships: 800"); False
-    when the sentence uses the word and counts it nowhere; None when it never uses the word."""
+    when the sentence uses the word and counts it nowhere; None when it never uses the word. For
+    a part of a ``whole`` ("how many of the 60 vessels ..."), no number as large as it counts."""
     tokens = _TOKEN.findall(sentence)
     target = _stem(noun)
-    places = [i for i, t in enumerate(tokens) if _stem(t) == target]
+    # a capitalised word inside the sentence is part of a name or title ("Supreme Leader Kim"), not
+    # a mention of the things counted ("How many leaders met?")
+    places = [i for i, t in enumerate(tokens) if _stem(t) == target and not (i and t[:1].isupper() and not noun[:1].isupper())]
     if not places:
         return None
     for i in places:
         for j in range(i - 1, max(-1, i - 1 - _WINDOW), -1):
             word = tokens[j].casefold().strip(".")
-            if _A_COUNT.fullmatch(word) and not _YEAR.fullmatch(word):
+            if _counts(tokens[j], whole):
                 return True
             if word in _BREAKS:
                 break
+        if [t.casefold() for t in tokens[max(0, i - 2):i]] in (["number", "of"], ["total", "of"], ["numbers", "of"]) and any(
+                _counts(t, whole) for t in tokens[i + 1:]):
+            return True  # "the average number of ships ... was about 130 each day"
         if i + 1 < len(tokens) and tokens[i + 1] == ":" and tokens[i + 2:].count(",") >= 1:
             return True  # "... performative moments: a car ride, singing children, ...": a list to count
         after = [t.casefold() for t in tokens[i + 1: i + 3]]
         if after and after[0] in (":", "of", "totaled", "totalled", "numbered", "number") and any(
-                _A_COUNT.fullmatch(t) and not _YEAR.fullmatch(t) for t in after[1:]):
+                _counts(t, whole) for t in after[1:]):
             return True
     return False

@@ -35,12 +35,17 @@ def test_sentences_are_taken_from_dev_documents(sentence: str, text: str) -> Non
         ("How many crew members have been killed in the attacks?", "members"),
         ("How many attacks on vessels has the center recorded?", "attacks"),  # not "vessels"
         ("How many dry bulk ships were held up inside the Strait?", "ships"),
-        ("How many of the 800 ships are tankers?", "ships"),  # the whole's number is no part of it
+        ("How many of the 800 ships are tankers?", "tankers"),  # the part counted, not the whole
         ("Roughly how many Ukrainian children was Russia accused of taking?", "children"),
-        ("How many of them are tankers?", None),  # a pronoun names nothing to look for
+        ("How many of them are tankers?", "tankers"),  # what follows the copula
+        ("How many of them?", None),  # a pronoun names nothing to look for
         ("Of the 200 ships waiting outside, how many are container ships?", "ships"),  # after the copula
         ("Of the 800 ships, how many are oil or chemical tankers?", "tankers"),
+        ("How many of the 60 vessels enrolled in the program are container ships?", "ships"),
         ("How many are there?", None),
+        ("How many leaders met?", "leaders"),  # the plural, not the verb after it
+        ("How many soldiers died in the war?", "soldiers"),
+        ("How many people work there?", "people"),
         ("How many times higher are the error rates?", None),
         ("What did the center record?", None),
     ],
@@ -75,3 +80,16 @@ def test_a_list_after_a_colon_counts_what_it_lists() -> None:
     assert moments in " ".join(ARTICLE.split())
     assert gives_count(moments, "moments") is True
     assert gives_count(moments, "concerts") is False  # "Russian concerts": how many is not said
+
+
+def test_a_title_is_no_mention_of_the_counted_things() -> None:
+    met = "Russian President Vladimir Putin met with Supreme Leader of North Korea Kim Jong Un earlier this month"
+    assert met in ARTICLE
+    assert gives_count(met, "leaders") is None  # "Supreme Leader" is a title: the sentence says nothing either way
+
+
+def test_the_number_of_things_counts_them() -> None:
+    average = ("the average number of ships from various countries transiting through the Strait of Hormuz (the "
+               "Strait) was about 130 each day.")
+    assert average in HORMUZ
+    assert gives_count(average, "ships") is True
