@@ -31,7 +31,7 @@ _NUMBER_WORDS = (
 _A_COUNT = re.compile(rf"(?:\d[\d.,]*\d|\d)(?:[-–]\d[\d.,]*)?%?|(?:{_NUMBER_WORDS})(?:-\w+)?", re.I)
 _YEAR = re.compile(r"(?:1[5-9]|20)\d\ds?")
 _TOKEN = re.compile(r"[\w$%’'.-]+|[,;:()—–]")
-#: Between a number and the word it counts stand only modifiers ("3-5 U.S. Virginia-class
+#: Between a number and the word it counts stand only modifiers ("3-5 U.S. Ohio-class
 #: nuclear-powered attack submarines"), never a clause break or a function word ("1, 2026,
 #: with several crew members": the year does not count the crew).
 _BREAKS = frozenset(",;:()—–") | _PHRASE_END - {"of", "a"}
@@ -110,7 +110,7 @@ def gives_count(sentence: str, noun: str, whole: float | None = None) -> bool | 
     a part of a ``whole`` ("how many of the 60 vessels ..."), no number as large as it counts."""
     tokens = _TOKEN.findall(sentence)
     target = _stem(noun)
-    # a capitalised word inside the sentence is part of a name or title ("Supreme Leader Kim"), not
+    # a capitalised word inside the sentence is part of a name or title ("Grand Duke Otto"), not
     # a mention of the things counted ("How many leaders met?")
     places = [i for i, t in enumerate(tokens) if _stem(t) == target and not (i and t[:1].isupper() and not noun[:1].isupper())]
     if not places:

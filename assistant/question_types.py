@@ -481,13 +481,13 @@ def _person_names(sentence: str) -> list[str]:
         titled = [i for i, t in enumerate(folded) if t in _PERSON_TITLES]
         rest = tokens[titled[-1] + 1:] if titled else []
         if rest and all(t[:1].isupper() and t.casefold().strip(".") not in _THING_HEADS and not t.isupper() for t in rest):
-            # "Space Force Chief General Jane Doe", "CIA Deputy Director Jane Doe" -> "Jane Doe"
+            # "Harbour Board Chief General Jane Doe", "CIA Deputy Director Jane Doe" -> "Jane Doe"
             out.append(" ".join(rest))
         elif any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
             continue
         elif (_is_person_name(name) and not all(is_place_word(t) for t in tokens) and not is_place_word(name)
               and not countries_named(name)):
-            out.append(name)  # not "North Korea", "South Korean"
+            out.append(name)  # not "South Sudan", "South Sudanese"
     return out
 
 
@@ -503,10 +503,10 @@ _PUBLIC_HEADS = frozenset(
 
 def company_names(sentence: str, context: str = "", question: str = "") -> list[str]:
     """Names in ``sentence`` that can be a firm's or a school's: not a country, a city or a
-    person (by a title here or in ``context``, the sentence's passage: "Prime Minister Albanese"
-    makes "Albanese" a person), not a public body, law or programme ("the Space Force", "the ...
+    person (by a title here or in ``context``, the sentence's passage: "Prime Minister Roe"
+    makes "Roe" a person), not a public body, law or programme ("the Coast Guard", "the ...
     Act", "the ... Missile Tracking program"), not an abbreviation spelled out in brackets
-    ("(NDAA)"), and not the spelled-out form of initials ``question`` uses ("OPIR")."""
+    ("(NDAA)"), and not the spelled-out form of initials ``question`` uses ("ABCD")."""
     spelled = {m.group(1) for m in re.finditer(r"\(([A-Z][A-Za-z&.-]*[A-Z]s?)\)", f"{sentence} {context}")}
     persons = {w for text in (sentence, context) for n in _proper_names(text) for w in _titled(n)}
     places = {w.casefold() for n in countries_named(sentence) + cities_named(sentence) for w in n.split()}
@@ -515,17 +515,17 @@ def company_names(sentence: str, context: str = "", question: str = "") -> list[
     runs = _proper_names(sentence)
     opening = re.match(r"\s*([A-Z][a-z][\w-]+)\b", sentence)
     if opening and opening.group(1) in set(_proper_names(context)) - {r.split()[0] for r in runs}:
-        runs.insert(0, opening.group(1))  # "Crowley manages ...": a name wherever the passage writes it
+        runs.insert(0, opening.group(1))  # "Gabion manages ...": a name wherever the passage writes it
     runs += re.findall(r"\b[a-z]+[A-Z][\w-]*", sentence)  # "xAI", "eBay"
     for run in runs:
         at = sentence.find(run)
         # the word the name heads, past a bracketed abbreviation and more of the name:
-        # "Overhead Persistent Infrared (OPIR) Missile Warning program" heads "program"
+        # "Advanced Basin Charting (ABC) Survey program" heads "program"
         head = re.match(r"[\s’'s]*(?:\([^)]*\)\s*)?(?:(?:[A-Z][\w-]*|and|of)\s+)*([a-z]+)",
                         sentence[at + len(run):]) if at >= 0 else None
         if head and head.group(1).removesuffix("s") in _PUBLIC_HEADS or "".join(capital_letters(run)).casefold() in asked:
             continue
-        for name in re.split(r"\s+and\s+", run):  # "Prime Minister Albanese and President Trump": two names
+        for name in re.split(r"\s+and\s+", run):  # "Prime Minister Roe and President Doe": two names
             tokens, folded = _name_tokens(name)
             if (name in spelled or set(folded) <= persons | places or folded[0] in _PERSON_TITLES
                     or re.fullmatch(r"[A-Z]{2,}s", name)  # "SSNs": a kind of thing, abbreviated
@@ -538,7 +538,7 @@ def company_names(sentence: str, context: str = "", question: str = "") -> list[
 
 
 def _titled_parts(run: str) -> list[str]:
-    """ "Prime Minister Albanese and President Trump" -> the two titled people; a name with "and"
+    """ "Prime Minister Roe and President Doe" -> the two titled people; a name with "and"
     in it ("Space Training and Readiness Command") stays whole."""
     parts = re.split(r"\s+and\s+", run)
     if len(parts) > 1 and all(any(t in _PERSON_TITLES for t in _name_tokens(p)[1]) for p in parts):
@@ -547,8 +547,8 @@ def _titled_parts(run: str) -> list[str]:
 
 
 def _titled(name: str) -> list[str]:
-    """The folded words of the person a title introduces in ``name`` ("Prime Minister Anthony
-    Albanese" -> anthony, albanese), or none."""
+    """The folded words of the person a title introduces in ``name`` ("Prime Minister Jane
+    Roe" -> jane, roe), or none."""
     tokens, folded = _name_tokens(name)
     titled = [i for i, t in enumerate(folded) if t in _PERSON_TITLES]
     return [t for t in folded[titled[-1] + 1:] if t not in _THING_HEADS] if titled else []
@@ -570,7 +570,7 @@ def _is_person_name(name: str) -> bool:
     if not tokens or not all(t[:1].isupper() for t in tokens):
         return False
     if any(t.strip(".").isupper() and len(t.strip(".")) > 1 and not _ROMAN.fullmatch(t.strip(".")) for t in tokens):
-        return False  # an acronym, not a name ("Kim Jong II": a regnal number is part of one)
+        return False  # an acronym, not a name ("Louis XIV": a regnal number is part of one)
     if any(t in _THING_HEADS or t in _PLACE_HEADS for t in folded):
         return False
     return folded[0] in _PERSON_TITLES and len(tokens) >= 2 or 2 <= len(tokens) <= 4
