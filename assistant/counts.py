@@ -41,13 +41,14 @@ _WINDOW = 5
 def counted_noun(question: str) -> str | None:
     """The word a "how many" question counts ("How many dry bulk ships were held?" -> "ships"),
     or None when it counts nothing nameable ("how many of them", "how many times higher")."""
-    match = re.search(r"\bhow\s+many\s+(?:of\s+(?:the|these|those|its|their)\s+)?(.*)", question, re.I)
+    match = re.search(r"\bhow\s+many\s+(of\s+(?:the|these|those|its|their)\s+)?(.*)", question, re.I)
     if not match:
         return None
-    if re.match(r"\s*times\b", match.group(1), re.I):
+    of_the, rest = match.group(1), match.group(2)
+    if re.match(r"\s*times\b", rest, re.I):
         return None  # "how many times higher": a ratio, not a count of things
     last = None
-    for token in _TOKEN.findall(match.group(1)):
+    for token in _TOKEN.findall(rest):
         word = token.casefold().strip(".")
         if not word or word in _PHRASE_END or not re.match(r"[\w$]", word) or word.endswith("?"):
             break
@@ -55,13 +56,12 @@ def counted_noun(question: str) -> str | None:
             continue  # "how many of the 800 ships": the whole, not the thing
         if _plural(word):  # what is counted is plural: "How many leaders met?" counts leaders, not "met"
             last = word
-    whole = re.match(r"\s*of\s+(?:the|these|those|its|their)\s+", match.group(0)[len("how many"):].lstrip(), re.I) or \
-        re.match(r"(?:the\s+)?(?:roughly\s+|about\s+|some\s+)?\d", match.group(1))
+    whole = of_the or re.match(r"(?:the\s+)?(?:roughly\s+|about\s+|some\s+)?\d", rest)
     if last is None or whole:
         # "Of the 800 ships, how many are oil or chemical tankers?", "How many of the 60 vessels
         # enrolled ... are container ships?": what follows the copula is counted, not the whole
         after = re.search(r"(?:^|\s)(?:are|were)\s+([\w\s,-]+?)\s*(?:\?|$|\b(?:in|on|at|from|to|of|for|with|that|which)\b)",
-                          match.group(1), re.I)
+                          rest, re.I)
         part = after.group(1).split()[-1].casefold() if after and after.group(1).split() else None
         last = part if part and _plural(part) else None if not whole else last
     if last is None or last in _NOT_A_THING or len(last) < 3:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Literal
 
 from .places import capital_letters, cities_named, countries_named, country_key, is_place_word
@@ -501,20 +502,34 @@ _PUBLIC_HEADS = frozenset(
 ) | _PLACE_HEADS
 
 
+def _spelled(text: str) -> frozenset[str]:
+    """Abbreviations ``text`` spells out in brackets ("... Authorization Act (NDAA)")."""
+    return frozenset(m.group(1) for m in re.finditer(r"\(([A-Z][A-Za-z&.-]*[A-Z]s?)\)", text))
+
+
+@lru_cache(maxsize=256)
+def _passage_facts(context: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """A passage's names, the words of the people its titles introduce, and the abbreviations
+    it spells out: the same for every sentence of it, so read once per passage."""
+    names = _proper_names(context)
+    return frozenset(names), frozenset(w for n in names for w in _titled(n)), _spelled(context)
+
+
 def company_names(sentence: str, context: str = "", question: str = "") -> list[str]:
     """Names in ``sentence`` that can be a firm's or a school's: not a country, a city or a
     person (by a title here or in ``context``, the sentence's passage: "Prime Minister Roe"
     makes "Roe" a person), not a public body, law or programme ("the Coast Guard", "the ...
     Act", "the ... Missile Tracking program"), not an abbreviation spelled out in brackets
     ("(NDAA)"), and not the spelled-out form of initials ``question`` uses ("ABCD")."""
-    spelled = {m.group(1) for m in re.finditer(r"\(([A-Z][A-Za-z&.-]*[A-Z]s?)\)", f"{sentence} {context}")}
-    persons = {w for text in (sentence, context) for n in _proper_names(text) for w in _titled(n)}
+    passage_names, passage_persons, passage_spelled = _passage_facts(context)
+    spelled = _spelled(sentence) | passage_spelled
+    persons = {w for n in _proper_names(sentence) for w in _titled(n)} | passage_persons
     places = {w.casefold() for n in countries_named(sentence) + cities_named(sentence) for w in n.split()}
     asked = _asked(question) if question else set()
     out = []
     runs = _proper_names(sentence)
     opening = re.match(r"\s*([A-Z][a-z][\w-]+)\b", sentence)
-    if opening and opening.group(1) in set(_proper_names(context)) - {r.split()[0] for r in runs}:
+    if opening and opening.group(1) in passage_names - {r.split()[0] for r in runs}:
         runs.insert(0, opening.group(1))  # "Gabion manages ...": a name wherever the passage writes it
     runs += re.findall(r"\b[a-z]+[A-Z][\w-]*", sentence)  # "xAI", "eBay"
     for run in runs:
